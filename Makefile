@@ -1,0 +1,69 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PORT ?= 8000
+
+.PHONY: run test setup deps dev-deps lint format messages screenshots bench stop-db clean
+
+run: setup
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (demo accounts: var/demo-accounts.txt)"
+	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" HTTPS="$${HTTPS:-false}" \
+		PORT=$(PORT) exec $(BIN)/gunicorn portal.wsgi -c gunicorn.conf.py
+
+# Everything `run` needs, idempotent: a second run only checks.
+setup: deps var/secret_key
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) createcachetable
+	$(MANAGE) load_demo
+	$(MANAGE) ensure_demo_accounts
+	$(MANAGE) collectstatic --no-input -v 0
+
+test: dev-deps
+	$(BIN)/pytest
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+
+deps: $(VENV)/.deps
+$(VENV)/.deps: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+dev-deps: $(VENV)/.dev-deps
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $(VENV)/.deps $@
+
+var/secret_key:
+	mkdir -p var
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+lint: dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: dev-deps
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerate the Traditional catalogs from the Simplified one and compile all four.
+messages: dev-deps
+	$(MANAGE) make_variant_catalogs
+	cd portal && ../$(MANAGE) compilemessages -v 0 || true
+
+screenshots: dev-deps
+	$(BIN)/python -m tests.e2e.screenshots
+
+bench: dev-deps
+	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.http
+
+stop-db:
+	$(BIN)/python -c "from pathlib import Path; from portal.embedded_db import stop; stop(Path('var/pgdata').resolve())"
+
+clean: stop-db
+	rm -rf var staticfiles test-artifacts

@@ -1,0 +1,311 @@
+"""The newsroom: categories, articles and the glossary that corrects OpenCC.
+
+What an editor writes is stored as written; its renderings in the four script variants (and its
+search document) are computed once, on save, so readers' requests never run OpenCC.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from portal import pagecache
+from portal.variants import CODES, VARIANTS
+from portal.variants.convert import Glossary, Term, detect_script, render, render_fields
+
+from .signals import glossary_changed
+
+SCRIPT_CHOICES = [(v.code, v.name) for v in VARIANTS.values()]
+
+
+def paragraphs_html(text: str) -> str:
+    """Plain text → escaped ``<p>``s: blank lines separate paragraphs, single breaks stay."""
+    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
+    return "".join(
+        "<p>" + escape(block).replace("\n", "<br>") + "</p>" for block in blocks if block
+    )
+
+
+class GlossaryTermQuerySet(models.QuerySet):
+    def as_glossary(self) -> Glossary:
+        return Glossary(tuple(term.as_term() for term in self))
+
+
+class GlossaryTerm(models.Model):
+    """A word OpenCC gets wrong, and what each variant should print instead."""
+
+    term = models.CharField(
+        "词语",
+        max_length=60,
+        unique=True,
+        help_text="按文章中的写法填写（简体或繁体均可），如“赵岩”“支持”。",
+    )
+    keep = models.BooleanField(
+        "各版本保持原样",
+        default=False,
+        help_text="勾选后，此词在所有版本中都按原文显示，不做任何转换。",
+    )
+    zh_hans = models.CharField("简体", max_length=60, blank=True)
+    zh_hant = models.CharField("繁體", max_length=60, blank=True)
+    zh_tw = models.CharField("臺灣", max_length=60, blank=True)
+    zh_hk = models.CharField("香港", max_length=60, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = GlossaryTermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = "转换词表"
+        verbose_name_plural = "转换词表"
+
+    def __str__(self):
+        return self.term
+
+    def renderings(self) -> dict:
+        return {code: getattr(self, code.replace("-", "_")) for code in CODES}
+
+    @classmethod
+    def rerender_affected(cls, terms: set[str]) -> int:
+        """Re-render what contains any of ``terms`` with the current glossary.
+
+        Returns how many articles changed; approved comments follow via ``glossary_changed``.
+        """
+        glossary = cls.objects.as_glossary()
+        terms = {t for t in terms if t}
+        for term in terms:
+            for category in Category.objects.filter(name__contains=term):
+                category.save(glossary=glossary)
+        seen = set()
+        for term in terms:
+            for article in Article.objects.containing(term).exclude(pk__in=seen):
+                article.save(glossary=glossary, update_fields=Article.RENDERED_FIELDS)
+                seen.add(article.pk)
+        glossary_changed.send(sender=cls, terms=terms, glossary=glossary)
+        transaction.on_commit(pagecache.site_changed)
+        return len(seen)
+
+    def as_term(self) -> Term:
+        if self.keep:
+            return Term(self.term)
+        given = {code: text for code, text in self.renderings().items() if text}
+        return Term(self.term, given or None)
+
+
+class Category(models.Model):
+    name = models.CharField("名称", max_length=20, unique=True)
+    slug = models.SlugField(
+        "网址名", max_length=40, unique=True, help_text="用于网址，如 jiangsu。"
+    )
+    position = models.PositiveSmallIntegerField("导航顺序", default=0)
+    name_variants = models.JSONField(default=dict, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "栏目"
+        verbose_name_plural = "栏目"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, glossary: Glossary | None = None, **kwargs):
+        self.refresh_renderings(glossary)
+        super().save(*args, **kwargs)
+        transaction.on_commit(pagecache.site_changed)
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+    def refresh_renderings(self, glossary: Glossary | None = None):
+        glossary = glossary if glossary is not None else GlossaryTerm.objects.as_glossary()
+        self.name_variants = render(self.name, detect_script([self.name]), glossary)
+
+    def display_name(self, variant: str) -> str:
+        return self.name_variants.get(variant) or self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, and due (a future time means scheduled)."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def in_variant(self, variant: str, *, body: bool = False):
+        """Fetch just one variant's text (``display_title`` …), not all four renderings."""
+        fields = {
+            "display_title": KeyTextTransform(variant, "title_variants"),
+            "display_summary": KeyTextTransform(variant, "summary_variants"),
+            "display_category": KeyTextTransform(variant, "category__name_variants"),
+        }
+        if body:
+            fields["display_body"] = KeyTextTransform(variant, "body_variants")
+        return (
+            self.select_related("category")
+            .defer(
+                "body",
+                "title_variants",
+                "summary_variants",
+                "body_variants",
+                "search_vector",
+                "category__name_variants",
+            )
+            .annotate(**fields)
+        )
+
+    def latest(self):
+        return self.order_by("-published_at", "-id")
+
+    def hot(self, days: int = 7):
+        since = timezone.now() - timezone.timedelta(days=days)
+        return self.filter(published_at__gte=since).order_by("-heat", "-published_at")
+
+    def containing(self, text: str):
+        return self.filter(
+            Q(title__contains=text) | Q(summary__contains=text) | Q(body__contains=text)
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    title = models.CharField("标题", max_length=200)
+    summary = models.TextField("摘要", max_length=600, help_text="显示在标题下方的摘要框和列表中。")
+    body = models.TextField(
+        "正文",
+        help_text="纯文本；空一行表示分段。用 -{…}- 保护不应转换的文字，"
+        "或用 -{zh-hans:…;zh-hant:…;zh-tw:…;zh-hk:…}- 为各版本分别指定写法。",
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="articles", verbose_name="栏目"
+    )
+    source = models.CharField("来源", max_length=60, blank=True)
+    author = models.CharField("作者", max_length=60, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "发布时间", default=timezone.now, help_text="设为将来的时间即为定时发布，到时自动上线。"
+    )
+    allow_comments = models.BooleanField("允许评论", default=True)
+    is_headline = models.BooleanField(
+        "头条", default=False, help_text="首页头条显示最新的头条文章。"
+    )
+    heat = models.PositiveIntegerField("热度", default=0, editable=False)
+    comment_count = models.PositiveIntegerField("评论数", default=0, editable=False)
+    source_script = models.CharField(
+        "原文字体",
+        max_length=10,
+        choices=SCRIPT_CHOICES,
+        blank=True,
+        help_text="留空则保存时自动识别。转换总是从原文出发。",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="最后编辑",
+    )
+    title_variants = models.JSONField(default=dict, editable=False)
+    summary_variants = models.JSONField(default=dict, editable=False)
+    body_variants = models.JSONField(default=dict, editable=False)  # escaped HTML per variant
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    TEXT_FIELDS = ("title", "summary", "body", "source_script")
+    RENDERED_FIELDS = ("title_variants", "summary_variants", "body_variants", "source_script")
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="article_latest"),
+            models.Index(
+                fields=["category", "status", "-published_at", "-id"], name="article_category"
+            ),
+            models.Index(fields=["status", "-heat"], name="article_heat"),
+            models.Index(
+                fields=["-published_at"], name="article_headline", condition=Q(is_headline=True)
+            ),
+            GinIndex(fields=["search_vector"], name="article_search"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, glossary: Glossary | None = None, **kwargs):
+        """Render the variants and the search document when the text may have changed."""
+        update_fields = kwargs.get("update_fields")
+        text_changed = update_fields is None or set(update_fields) & set(self.TEXT_FIELDS)
+        if text_changed:
+            self.refresh_renderings(glossary)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, *self.RENDERED_FIELDS}
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if text_changed:
+                from .search import update_search_vector
+
+                update_search_vector(self)
+            article_id = self.pk
+            transaction.on_commit(lambda: pagecache.article_changed(article_id))
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    def publish(self, by=None):
+        self.status = self.Status.PUBLISHED
+        self.last_edited_by = by or self.last_edited_by
+        self.save(update_fields=["status", "last_edited_by", "updated_at"])
+
+    def unpublish(self, by=None):
+        self.status = self.Status.DRAFT
+        self.last_edited_by = by or self.last_edited_by
+        self.save(update_fields=["status", "last_edited_by", "updated_at"])
+
+    def refresh_renderings(self, glossary: Glossary | None = None):
+        """Compute the four variants of title, summary and body from what was written."""
+        glossary = glossary if glossary is not None else GlossaryTerm.objects.as_glossary()
+        if not self.source_script:
+            self.source_script = detect_script([self.title, self.summary, self.body])
+        rendered = render_fields(
+            {"title": self.title, "summary": self.summary, "body": self.body},
+            self.source_script,
+            glossary,
+        )
+        self.title_variants = rendered["title"]
+        self.summary_variants = rendered["summary"]
+        self.body_variants = {v: paragraphs_html(text) for v, text in rendered["body"].items()}
+
+    def text(self, variant: str) -> dict:
+        """One variant's title, summary and body HTML (for the admin preview and feeds)."""
+        return {
+            "title": self.title_variants.get(variant, self.title),
+            "summary": self.summary_variants.get(variant, self.summary),
+            "body": mark_safe(self.body_variants.get(variant, "")),  # escaped at save
+        }
+
+    def count_read(self):
+        """One more read, added in the database so concurrent readers never lose one."""
+        Article.objects.filter(pk=self.pk).update(heat=F("heat") + 1)
+
+    def comments_open(self) -> bool:
+        if not self.allow_comments:
+            return False
+        days = settings.COMMENTS_CLOSE_AFTER_DAYS
+        return not days or self.published_at >= timezone.now() - timezone.timedelta(days=days)

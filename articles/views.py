@@ -1,0 +1,111 @@
+"""Readers' pages. Every list starts from ``Article.objects.published()``; text comes in the
+reader's variant from renderings stored at save time."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView, ListView
+
+from .models import Article, Category
+from .search import highlight, search
+
+
+class PublishedArticlesMixin:
+    """The published articles, fetched in the reader's variant."""
+
+    paginate_by = 20
+
+    @property
+    def variant(self) -> str:
+        return translation.get_language()
+
+    def published(self, *, body: bool = False):
+        return Article.objects.published().in_variant(self.variant, body=body)
+
+
+class HomeView(PublishedArticlesMixin, ListView):
+    template_name = "articles/home.html"
+
+    def get_queryset(self):
+        return self.published().latest()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["headline"] = self.published().filter(is_headline=True).latest().first()
+        context["hot"] = self.published().hot()[:10]
+        return context
+
+
+class CategoryView(PublishedArticlesMixin, ListView):
+    template_name = "articles/category_detail.html"
+
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return self.published().filter(category=self.category).latest()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["category"] = self.category
+        context["category_name"] = self.category.display_name(self.variant)
+        return context
+
+
+class ArticleDetailView(PublishedArticlesMixin, DetailView):
+    """One article. Staff who may change articles also see drafts and scheduled ones here."""
+
+    count_reads = True  # off when the comment view re-renders the page with form errors
+
+    def get_queryset(self):
+        if self.request.user.has_perm("articles.change_article"):
+            articles = Article.objects.all()
+        else:
+            articles = Article.objects.published()
+        return articles.in_variant(self.variant, body=True)
+
+    def get_object(self, queryset=None):
+        article = super().get_object(queryset)
+        if article.is_visible and self.count_reads:
+            article.count_read()
+            article.heat += 1
+        return article
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        neighbours = self.published().filter(category_id=article.category_id)
+        older = neighbours.filter(published_at__lt=article.published_at).latest()[:1]
+        newer = neighbours.filter(published_at__gt=article.published_at)
+        newer = newer.order_by("published_at", "id")[:1]
+        context["previous_article"] = context["next_article"] = None
+        for other in older.union(newer, all=True):
+            key = (
+                "previous_article" if other.published_at < article.published_at else "next_article"
+            )
+            context[key] = other
+        context["related"] = neighbours.exclude(pk=article.pk).latest()[:5]
+        context["is_preview"] = not article.is_visible
+        return context
+
+
+@require_GET
+def search_view(request):
+    variant = translation.get_language()
+    q = request.GET.get("q", "")
+    results, terms, truncated = search(Article.objects.published().in_variant(variant), q)
+    page = Paginator(results, 20).get_page(request.GET.get("page"))
+    for article in page.object_list:
+        article.title_html = highlight(article.display_title, terms, variant)
+        article.summary_html = highlight(article.display_summary, terms, variant)
+    context = {
+        "q": q[:100],
+        "terms": terms,
+        "truncated": truncated,
+        "page_obj": page,
+        "results": page.object_list,
+    }
+    return render(request, "articles/search.html", context)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CommentsConfig(AppConfig):
+    name = "comments"
+    verbose_name = "评论"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,158 @@
+"""Readers' comments. Every comment starts ``pending``; only a moderator's action approves it.
+
+The article's ``comment_count`` is kept equal to its number of approved comments here, in the
+same transaction as the state change, so lists show counts without a join.
+"""
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F
+from django.db.models.fields.json import KeyTextTransform
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from articles.models import Article, GlossaryTerm
+from portal.variants.convert import detect_script, render
+
+from .signals import comment_visibility_changed
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        """What the public may see: approved comments, nothing else."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING).order_by("created_at", "id")
+
+    def in_variant(self, variant: str):
+        return self.defer("body_variants", "nickname_variants").annotate(
+            display_nickname=KeyTextTransform(variant, "nickname_variants"),
+            display_body=KeyTextTransform(variant, "body_variants"),
+        )
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已通过"
+        REJECTED = "rejected", "已拒绝"
+        SPAM = "spam", "垃圾信息"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="comments", verbose_name="文章"
+    )
+    nickname = models.CharField("昵称", max_length=30, blank=True)
+    body = models.TextField("内容")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField("提交时间", default=timezone.now)
+    ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=300, blank=True)
+    suspected = models.BooleanField("可疑", default=False)
+    suspicion_reasons = models.JSONField("可疑原因", default=list, blank=True)
+    # The signed token of the form it came from: a form submitted twice stores one comment.
+    submission_token = models.CharField(  # noqa: DJ001 (NULL: rows without a form token)
+        max_length=120, unique=True, null=True, editable=False
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
+    )
+    moderated_at = models.DateTimeField("审核时间", null=True, blank=True)
+    nickname_variants = models.JSONField(default=dict, editable=False)
+    body_variants = models.JSONField(default=dict, editable=False)  # escaped HTML per variant
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "评论"
+        verbose_name_plural = "评论"
+        indexes = [
+            models.Index(fields=["article", "status", "created_at", "id"], name="comment_public"),
+            models.Index(fields=["status", "created_at"], name="comment_queue"),
+            models.Index(fields=["ip_address", "created_at"], name="comment_address"),
+        ]
+        permissions = [("moderate_comment", "可以审核评论（通过、拒绝、标为垃圾）")]
+
+    def __str__(self):
+        return f"{self.nickname or '热心网友'}: {self.body[:30]}"
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"pk": self.article_id}) + "#comments"
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    def refresh_renderings(self, glossary=None):
+        glossary = glossary if glossary is not None else GlossaryTerm.objects.as_glossary()
+        source = detect_script([self.nickname, self.body])
+        self.nickname_variants = render(self.nickname, source, glossary)
+        self.body_variants = {
+            variant: escape(text).replace("\n", "<br>")
+            for variant, text in render(self.body, source, glossary).items()
+        }
+
+    # --- moderation: one place for everything a decision implies ----------------------------
+
+    def approve(self, by):
+        return self._moderate(self.Status.APPROVED, by)
+
+    def reject(self, by):
+        return self._moderate(self.Status.REJECTED, by)
+
+    def mark_spam(self, by):
+        return self._moderate(self.Status.SPAM, by)
+
+    def _moderate(self, status: str, by) -> bool:
+        """Record the decision; keep the article's count right. False if nothing changed."""
+        with transaction.atomic():
+            current = Comment.objects.select_for_update().get(pk=self.pk)
+            if current.status == status:
+                return False
+            was_visible = current.is_visible
+            self.status = status
+            self.moderated_by = by
+            self.moderated_at = timezone.now()
+            fields = ["status", "moderated_by", "moderated_at"]
+            if status == self.Status.APPROVED:
+                self.refresh_renderings()
+                fields += ["nickname_variants", "body_variants"]
+            self.save(update_fields=fields)
+            delta = int(self.is_visible) - int(was_visible)
+            if delta:
+                Article.objects.filter(pk=self.article_id).update(
+                    comment_count=F("comment_count") + delta
+                )
+            article_id = self.article_id
+            transaction.on_commit(
+                lambda: comment_visibility_changed.send(sender=Comment, article_id=article_id)
+            )
+        return True
+
+
+class BannedWord(models.Model):
+    """A word that makes a comment suspected (never refused, never published automatically)."""
+
+    word = models.CharField(
+        "词语",
+        max_length=50,
+        unique=True,
+        help_text="简繁体、全角半角、中间夹空格或符号的写法都会被识别。",
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_at = models.DateTimeField("添加时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["word"]
+        verbose_name = "屏蔽词"
+        verbose_name_plural = "屏蔽词"
+
+    def __str__(self):
+        return self.word

@@ -1,0 +1,64 @@
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.mail import send_mail
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from articles.models import Article
+from articles.views import ArticleDetailView
+
+from . import guards
+from .forms import CommentForm
+from .session import remember_pending
+
+log = logging.getLogger(__name__)
+
+
+@require_POST
+def post_comment(request, pk):
+    """Validate, store as pending, redirect back (Post/Redirect/Get)."""
+    article = get_object_or_404(Article.objects.published(), pk=pk)
+    if not article.comments_open():
+        return render(request, "comments/closed.html", {"article": article}, status=403)
+    form = CommentForm(request.POST, article=article)
+    if not form.is_valid():
+        return article_page_with_errors(request, article, form)
+    comment = form.already_stored()
+    if comment is None:
+        address = guards.client_address(request)
+        if guards.over_rate_limit(address):
+            return render(request, "comments/rate_limited.html", {"article": article}, status=429)
+        comment = form.save(request, address)
+        transaction.on_commit(lambda: notify_moderators(comment))
+    remember_pending(request, comment)
+    messages.success(request, _("留言已提交，审核通过后才会公开显示。"))
+    return redirect(article.get_absolute_url() + "#comments")
+
+
+def article_page_with_errors(request, article, form):
+    """The article page again, with the reader's input and what was wrong with it."""
+    request.comment_form = form
+    view = ArticleDetailView(count_reads=False)
+    view.setup(request, pk=article.pk)
+    response = view.get(request, pk=article.pk)
+    response.status_code = 400
+    return response
+
+
+def notify_moderators(comment):
+    if not settings.COMMENT_NOTIFY_EMAILS:
+        return
+    try:
+        send_mail(
+            f"新评论待审核：{comment.article.title[:40]}",
+            f"{comment.nickname or '热心网友'}：\n{comment.body}\n\n"
+            f"审核：/admin/comments/comment/{comment.pk}/change/",
+            None,
+            settings.COMMENT_NOTIFY_EMAILS,
+        )
+    except Exception:  # a mail outage must never lose or fail a reader's comment
+        log.exception("could not notify moderators of comment %s", comment.pk)

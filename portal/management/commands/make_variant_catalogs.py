@@ -1,0 +1,111 @@
+"""Write the UI catalogs of the four variants from the Simplified message ids.
+
+UI strings are written in Simplified Chinese in templates and code, so ``zh_Hans`` is the
+identity. ``zh_Hant``, ``zh_TW`` and ``zh_HK`` are generated with OpenCC plus the UI wording
+below where readers there say it differently (the reference page's 人工稽核, 垃圾資訊).
+Django only treats ``zh-tw`` / ``zh-hk`` as supported languages when a catalog exists for them;
+without these files ``/zh-tw/`` would quietly fall back to ``/zh-hant/``.
+"""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from portal.variants.convert import convert
+
+# OpenCC configuration and UI wording per catalog: (simplified, variant wording).
+CATALOGS = {
+    "zh_Hant": ("s2tw", [("审核", "稽核"), ("信息", "資訊"), ("发布", "發佈")]),
+    "zh_TW": ("s2tw", [("审核", "稽核"), ("信息", "資訊"), ("发布", "發佈"), ("网站", "網站")]),
+    "zh_HK": ("s2hk", [("信息", "資訊")]),
+}
+ENTRY = re.compile(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?|msgctxt) "(.*)"$')
+
+
+def parse_po(text: str) -> list[dict]:
+    """Minimal PO reader: the fields of each entry, continuation lines joined."""
+    entries, current, key = [], {}, None
+    for line in text.splitlines():
+        if not line.strip():
+            if current:
+                entries.append(current)
+            current, key = {}, None
+            continue
+        if line.startswith("#"):
+            current.setdefault("comments", []).append(line)
+            continue
+        match = ENTRY.match(line)
+        if match:
+            key = match.group(1)
+            current[key] = match.group(2)
+        elif line.startswith('"') and key:
+            current[key] += line[1:-1]
+    if current:
+        entries.append(current)
+    return entries
+
+
+def unescape(value: str) -> str:
+    return value.replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+
+
+def escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def translate(text: str, config: str, wording) -> str:
+    for simplified, local in wording:
+        text = text.replace(simplified, f"\ue010{local}\ue011")
+    converted = convert(text, config)
+    return converted.replace("\ue010", "").replace("\ue011", "")
+
+
+class Command(BaseCommand):
+    help = "Extract UI strings and generate the zh_Hant, zh_TW and zh_HK catalogs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Print, write nothing.")
+
+    def handle(self, *args, dry_run=False, verbosity=1, **options):
+        locale = Path(settings.LOCALE_PATHS[0])
+        if not dry_run:
+            call_command(
+                "makemessages",
+                locale=["zh_Hans"],
+                ignore_patterns=[".venv/*", "var/*", "staticfiles/*", "tests/*", "bench/*"],
+                no_obsolete=True,
+                verbosity=0,
+            )
+        source = (locale / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text("utf-8")
+        entries = parse_po(source)
+        for name, (config, wording) in CATALOGS.items():
+            out = []
+            for entry in entries:
+                lines = [c for c in entry.get("comments", []) if not c.startswith("#,")]
+                if entry.get("msgid") == "":  # header
+                    out.append("\n".join([*lines, 'msgid ""', f'msgstr "{entry["msgstr"]}"']))
+                    continue
+                msgid = unescape(entry["msgid"])
+                lines.append(f'msgid "{entry["msgid"]}"')
+                if "msgid_plural" in entry:
+                    lines.append(f'msgid_plural "{entry["msgid_plural"]}"')
+                    plural = unescape(entry["msgid_plural"])
+                    lines.append(f'msgstr[0] "{escape(translate(plural, config, wording))}"')
+                else:
+                    lines.append(f'msgstr "{escape(translate(msgid, config, wording))}"')
+                out.append("\n".join(lines))
+            text = "\n\n".join(out) + "\n"
+            text = text.replace("Language: zh_Hans", f"Language: {name}")
+            target = locale / name / "LC_MESSAGES" / "django.po"
+            if dry_run:
+                self.stdout.write(f"--- {target}\n{text[:2000]}")
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, "utf-8")
+            if verbosity:
+                self.stdout.write(f"wrote {target} ({len(entries) - 1} strings)")
+        if not dry_run:
+            call_command("compilemessages", locale=["zh_Hans", *CATALOGS], verbosity=0)

@@ -1,0 +1,69 @@
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config):
+    # Test speed-ups and plain-http test client; production behaviour is tested by subprocess.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.HTTPS = False
+    settings.COMMENT_MIN_SECONDS = 0
+    # One process, one cache: the live server thread and the test share it; tests that need the
+    # shared cache across processes (Redis, PostgreSQL) configure it themselves.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def category(db):
+    from tests.factories import make_category
+
+    return make_category()
+
+
+@pytest.fixture
+def article(category):
+    from tests.factories import make_article
+
+    return make_article(category=category)
+
+
+@pytest.fixture
+def reference_article(db):
+    """The reference article, loaded the way `make run` loads it."""
+    from django.core.management import call_command
+
+    from articles.models import Article
+
+    call_command("load_demo", verbosity=0)
+    return Article.objects.get(title__startswith="江苏省党政代表团到广东考察交流")
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("ed", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def moderator(db, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("mod", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
