@@ -1,5 +1,8 @@
+import os
+
 import pytest
 from django.conf import settings
+from pytest_django.fixtures import _set_suffix_to_test_databases
 
 
 def pytest_configure(config):
@@ -15,6 +18,14 @@ def pytest_configure(config):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
     }
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """TEST_DB_SUFFIX lets several suites share one server without sharing a test database."""
+    suffix = os.environ.get("TEST_DB_SUFFIX")
+    if suffix:
+        _set_suffix_to_test_databases(suffix)
 
 
 @pytest.fixture(autouse=True)
