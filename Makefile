@@ -4,21 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
+# `make run` is production mode (DEBUG off) on plain http://127.0.0.1 with a generated local key.
+RUN_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" HTTPS="$${HTTPS:-false}"
 
 .PHONY: run test setup deps dev-deps lint format messages screenshots bench stop-db clean
 
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (demo accounts: var/demo-accounts.txt)"
-	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" HTTPS="$${HTTPS:-false}" \
-		PORT=$(PORT) exec $(BIN)/gunicorn portal.wsgi -c gunicorn.conf.py
+	$(RUN_ENV) PORT=$(PORT) exec $(BIN)/gunicorn portal.wsgi -c gunicorn.conf.py
 
 # Everything `run` needs, idempotent: a second run only checks.
 setup: deps var/secret_key
-	$(MANAGE) migrate --no-input -v 0
-	$(MANAGE) createcachetable
-	$(MANAGE) load_demo
-	$(MANAGE) ensure_demo_accounts
-	$(MANAGE) collectstatic --no-input -v 0
+	$(RUN_ENV) $(MANAGE) migrate --no-input -v 0
+	$(RUN_ENV) $(MANAGE) createcachetable
+	$(RUN_ENV) $(MANAGE) load_demo
+	$(RUN_ENV) $(MANAGE) ensure_demo_accounts
+	$(RUN_ENV) $(MANAGE) collectstatic --no-input -v 0
 
 test: dev-deps
 	$(BIN)/pytest

@@ -21,9 +21,11 @@ class LatestArticlesFeed(Feed):
     def description(self):
         return _("新闻门户最新发布的文章")
 
+    def articles(self):
+        return Article.objects.published().in_variant(translation.get_language()).latest()
+
     def items(self):
-        variant = translation.get_language()
-        return Article.objects.published().in_variant(variant).latest()[:FEED_SIZE]
+        return self.articles()[:FEED_SIZE]
 
     def item_title(self, item):
         return item.display_title
@@ -55,4 +57,4 @@ class CategoryFeed(LatestArticlesFeed):
         return self.title(category)
 
     def items(self, category):
-        return super().items().filter(category=category)
+        return self.articles().filter(category=category)[:FEED_SIZE]

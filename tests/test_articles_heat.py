@@ -1,0 +1,48 @@
+"""Heat counts reads, once per request, atomically in the database."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from articles.models import Article
+
+
+@pytest.mark.django_db
+def test_each_read_adds_exactly_one_degree(client, article):
+    for _ in range(3):
+        client.get(f"/zh-hans/articles/{article.pk}/")
+    article.refresh_from_db()
+    assert article.heat == 3
+
+
+@pytest.mark.django_db
+def test_lists_and_feeds_do_not_count_as_reads(client, article):
+    client.get("/zh-hans/")
+    client.get(f"/zh-hans/category/{article.category.slug}/")
+    client.get("/zh-hans/feeds/latest.xml")
+    article.refresh_from_db()
+    assert article.heat == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_readers_lose_no_increment(article):
+    start = threading.Barrier(20)
+    statuses = []
+
+    def read():
+        start.wait()
+        try:
+            statuses.append(Client().get(f"/zh-hans/articles/{article.pk}/").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [200] * 20
+    assert Article.objects.get(pk=article.pk).heat == 20

@@ -1,0 +1,78 @@
+"""`make run` sets everything up and serves the portal with gunicorn."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str):
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=5) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_make_run_serves_healthz_and_the_home_page(tmp_path):
+    port = free_port()
+    log = (tmp_path / "make-run.log").open("w")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(PORT=str(port), WEB_CONCURRENCY="2")
+    server = subprocess.Popen(
+        ["make", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                status, _, body = fetch(f"{base}/healthz")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None, (tmp_path / "make-run.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "make run did not serve /healthz within 90 s"
+            time.sleep(0.5)
+        assert body == '{"status": "ok"}'
+
+        status, headers, _ = fetch(f"{base}/")
+        assert status == 302
+        assert headers["Location"] == "/zh-hans/"
+        status, _, html = fetch(f"{base}/zh-hans/")
+        assert status == 200
+        assert "新闻门户" in html
+        assert html.count('class="item"') == 20  # demo content was loaded
+        status, headers, css = fetch(f"{base}/static/css/site.css")
+        assert status == 200  # whitenoise serves collected static files
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        log.close()
+    output = (tmp_path / "make-run.log").read_text()
+    assert "Booting worker" in output
+    assert '"GET /healthz HTTP/1.1" 200' in output  # access log is on
