@@ -67,8 +67,9 @@ def test_make_run_serves_healthz_and_the_home_page(tmp_path):
         assert status == 200
         assert "新闻门户" in html
         assert html.count('class="item"') == 20  # demo content was loaded
-        status, headers, css = fetch(f"{base}/static/css/site.css")
+        status, headers, _ = fetch(f"{base}/static/css/site.css")
         assert status == 200  # whitenoise serves collected static files
+        assert headers["Content-Type"].startswith("text/css")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
