@@ -1,11 +1,9 @@
 """The editors' product: writing, scheduling, publishing, and fixing conversions."""
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from portal import pagecache
 from portal.variants import VARIANTS
 
 from .models import Article, Category, GlossaryTerm
@@ -17,10 +15,6 @@ class CategoryAdmin(admin.ModelAdmin):
     list_editable = ["position"]
     prepopulated_fields = {}
     search_fields = ["name", "slug"]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(pagecache.site_changed)
 
 
 @admin.register(Article)
@@ -78,11 +72,12 @@ class ArticleAdmin(admin.ModelAdmin):
             return "保存后可预览四种版本。"
         cells = format_html_join(
             "",
-            '<td style="vertical-align:top;width:25%"><strong>{}</strong><h3>{}</h3>'
+            '<td lang="{}" style="vertical-align:top;width:25%"><strong>{}</strong><h3>{}</h3>'
             '<p style="background:#f3f3f3;padding:.5em">{}</p><div>{}</div></td>',
             (
-                (VARIANTS[code].name, text["title"], text["summary"], text["body"][:1500])
-                for code, text in ((code, article.text(code)) for code in VARIANTS)
+                # The whole body: a slice of the safe HTML would be escaped (and could cut a tag).
+                (v.html_lang, v.name, text["title"], text["summary"], text["body"])
+                for v, text in ((v, article.text(v.code)) for v in VARIANTS.values())
             ),
         )
         return format_html('<table style="width:100%"><tr>{}</tr></table>', cells)

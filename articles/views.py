@@ -1,14 +1,15 @@
 """Readers' pages. Every list starts from ``Article.objects.published()``; text comes in the
 reader's variant from renderings stored at save time."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
+from portal import pagecache
+
 from .models import Article, Category
-from .search import highlight, search
+from .search import results_page
 
 
 class PublishedArticlesMixin:
@@ -54,8 +55,6 @@ class CategoryView(PublishedArticlesMixin, ListView):
 class ArticleDetailView(PublishedArticlesMixin, DetailView):
     """One article. Staff who may change articles also see drafts and scheduled ones here."""
 
-    count_reads = True  # off when the comment view re-renders the page with form errors
-
     def get_queryset(self):
         if self.request.user.has_perm("articles.change_article"):
             articles = Article.objects.all()
@@ -63,12 +62,13 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             articles = Article.objects.published()
         return articles.in_variant(self.variant, body=True)
 
-    def get_object(self, queryset=None):
-        article = super().get_object(queryset)
-        if article.is_visible and self.count_reads:
-            article.count_read()
-            article.heat += 1
-        return article
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        # The heat figure is a hole filled per request; reads count only on reader-visible pages.
+        response.page_meta = {"heat": self.object.heat}
+        if self.object.is_visible:
+            response.page_meta["article_id"] = self.object.pk
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -90,21 +90,31 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
 
 @require_GET
 def search_view(request):
-    variant = translation.get_language()
-    q = request.GET.get("q", "")
-    results, terms, truncated = search(Article.objects.published().in_variant(variant), q)
-    page = Paginator(results, 20).get_page(request.GET.get("page"))
-    for article in page.object_list:
-        article.title_html = highlight(article.display_title, terms, variant)
-        article.summary_html = highlight(article.display_summary, terms, variant)
+    articles = Article.objects.published().in_variant(translation.get_language())
+    found = results_page(articles, request.GET.get("q", ""), request.GET.get("page"))
     context = {
-        "q": q[:100],
-        "terms": terms,
-        "truncated": truncated,
-        "page_obj": page,
-        "results": page.object_list,
+        "found": found,
+        "q": found.q,
+        "page_obj": found.page_obj,
+        "results": found.page_obj.object_list,
     }
     return render(request, "articles/search.html", context)
+
+
+def count_read(request, meta):
+    if "article_id" in meta:
+        meta["heat"] = Article.count_read(meta["article_id"], meta["heat"])
+
+
+pagecache.register_hole("heat", lambda request, meta: meta.get("heat", ""))
+
+# What the URLs serve: the views above behind the shared page cache (see portal.pagecache).
+home = pagecache.cached_page()(HomeView.as_view())
+category = pagecache.cached_page()(CategoryView.as_view())
+article_detail = pagecache.cached_page(article_kwarg="pk", on_serve=count_read)(
+    ArticleDetailView.as_view()
+)
+search_page = pagecache.cached_page()(search_view)
 
 
 def page_not_found(request, exception=None):

@@ -77,7 +77,7 @@ class CommentAdmin(admin.ModelAdmin):
         "nickname",
         "body",
         "status",
-        "suspicion_reasons",
+        "reasons",
         "created_at",
         "ip_address",
         "user_agent",
@@ -89,23 +89,17 @@ class CommentAdmin(admin.ModelAdmin):
     change_list_template = "admin/comments/comment/change_list.html"
 
     def get_queryset(self, request):
-        # Pending first, then oldest first: the queue is worked from the top.
-        return (
-            super()
-            .get_queryset(request)
-            .defer("body_variants", "nickname_variants")
-            .annotate(
-                queue=Case(
-                    When(status=Comment.Status.PENDING, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("queue", "created_at", "id")
-        )
+        return super().get_queryset(request).defer("body_variants", "nickname_variants")
 
     def get_ordering(self, request):
-        return ["queue", "created_at", "id"]
+        # Pending first, then oldest first: the queue is worked from the top. An expression,
+        # not an annotation, so the related-only article filter's DISTINCT query accepts it.
+        pending_first = Case(
+            When(status=Comment.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [pending_first.asc(), "created_at", "id"]
 
     # --- what a moderator may do -------------------------------------------------------------
 
@@ -123,6 +117,12 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return self.can_moderate(request) or super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # Every field is read-only and decisions go through the model's methods (see
+        # response_change); a full save here could write back a status another moderator
+        # has just changed, leaving the article's comment count wrong.
+        pass
 
     # --- columns -------------------------------------------------------------------------------
 

@@ -6,4 +6,16 @@ class CommentsConfig(AppConfig):
     verbose_name = "评论"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from portal import pagecache
+
+        from . import guards, signals  # noqa: F401
+
+        # The form's signed token is per reader and per page view: in a cached page it is a hole.
+        # A shared token would date every reader's form from the cache fill, and would make the
+        # second reader's comment look like a double submit of the first's (and be dropped).
+        pagecache.register_hole(
+            "comment_token",
+            lambda request, meta: guards.make_token(meta["article_id"])
+            if meta.get("article_id")
+            else "",
+        )

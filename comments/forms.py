@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,51 +8,80 @@ from django.utils.translation import gettext_lazy as _
 from . import guards
 from .models import BannedWord, Comment
 
+NICKNAME_MAX_LENGTH = 30
+NUL_REFUSED = _("留言含有不允许的字符，请删除后重新提交。")
+
+
+class TextField(forms.CharField):
+    """A text box whose limit counts what is kept: control and zero-width characters go first.
+
+    NUL is refused outright rather than stripped: no keyboard types it, only scripts do.
+    """
+
+    def __init__(self, *, limit, too_long, **kwargs):
+        super().__init__(**kwargs)
+        self.limit, self.too_long = limit, too_long
+        self.validators = [ProhibitNullCharactersValidator(message=NUL_REFUSED)]
+        self.widget.attrs["maxlength"] = str(limit)
+
+    def clean(self, value):
+        text = guards.clean_text(super().clean(value))
+        if len(text) > self.limit:
+            raise forms.ValidationError(self.too_long % {"limit": self.limit, "count": len(text)})
+        return text
+
 
 class CommentForm(forms.Form):
     """The reader's form. ``website`` is a honeypot: people never see it, bots fill it."""
 
-    nickname = forms.CharField(label=_("昵称"), max_length=30, required=False, strip=False)
-    body = forms.CharField(
+    nickname = TextField(
+        label=_("昵称"),
+        required=False,
+        limit=NICKNAME_MAX_LENGTH,
+        too_long=_("昵称最多 %(limit)d 个字（现在是 %(count)d 个）。"),
+    )
+    body = TextField(
         label=_("留言内容"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=settings.COMMENT_MAX_LENGTH,
+        limit=settings.COMMENT_MAX_LENGTH,
+        too_long=_("留言最多 %(limit)d 个字（现在是 %(count)d 个）。"),
         error_messages={"required": _("请填写留言内容。")},
     )
     website = forms.CharField(label=_("网站"), required=False)
-    token = forms.CharField(widget=forms.HiddenInput)
+    # Not required at field level: a missing token gets the same readable message as a bad one.
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
-        if not self.is_bound:
+        if self.is_bound:
+            self.data = self.data.copy()  # mutable, so a spoiled token can be replaced
+        else:
             self.initial["token"] = guards.make_token(article.pk)
         self.fields["nickname"].widget.attrs.update(
             {"placeholder": _("选填，留空显示为“热心网友”"), "autocomplete": "nickname"}
         )
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
-    def clean_nickname(self):
-        return guards.clean_text(self.cleaned_data["nickname"])
-
     def clean_body(self):
-        body = guards.clean_text(self.cleaned_data["body"])
-        if not body:
+        body = self.cleaned_data["body"]
+        if not body:  # only spaces or invisible characters
             raise forms.ValidationError(_("请填写留言内容。"))
         return body
 
-    def clean_website(self):
-        if self.cleaned_data["website"]:
-            raise forms.ValidationError(_("提交未被接受，请不要填写“网站”一栏。"))
-        return ""
-
     def clean(self):
         cleaned = super().clean()
-        token = cleaned.get("token")
-        if token:
-            problem = guards.check_token(token, self.article.pk)
-            if problem:
-                raise forms.ValidationError(problem)
+        # The honeypot's own field is hidden, so its refusal is said at the top of the form.
+        if cleaned.get("website"):
+            raise forms.ValidationError(_("提交未被接受，请不要填写“网站”一栏。"))
+        token = cleaned.get("token", "")
+        problem = guards.check_token(token, self.article.pk)
+        if problem:
+            if problem is not guards.TOO_FAST:
+                # An expired or forged token would fail again: the re-rendered form gets a
+                # fresh one, so the reader's next submit can succeed.
+                self.data["token"] = guards.make_token(self.article.pk)
+            raise forms.ValidationError(problem)
         body = cleaned.get("body")
         if body and self.is_duplicate(body):
             raise forms.ValidationError(_("您已经发表过相同的留言，请勿重复提交。"))

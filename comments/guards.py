@@ -5,6 +5,7 @@ rate limit per client address, a duplicate, length, NUL. Suspicions (links, bann
 never refuse and never publish: the comment waits in the queue with its reasons shown.
 """
 
+import ipaddress
 import re
 import time
 import unicodedata
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.utils.crypto import get_random_string
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.variants.convert import to_simplified
 
@@ -24,24 +25,46 @@ INVISIBLE = re.compile(
     r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b-\u200f"
     r"\u202a-\u202e\u2060-\u2064\ufeff]"
 )
+# A link is counted once however it is written: a scheme or www. takes the whole URL with it;
+# a bare domain counts on its own. Chinese text needs no space around a link, so bare domains
+# are delimited by ASCII letters and digits, not by \b (which treats 汉字 as word characters).
+# (No comma: after NFKC a Chinese full-width comma is one, and often ends a link.)
+URL_CHARS = r"[A-Za-z0-9._~:/?#\[\]@!$&'()*+;=%-]"
 LINK = re.compile(
-    r"https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|top|xyz|info|cc|io|me|vip)\b", re.I
+    rf"(?:https?://|www\.)(?:(?!https?://){URL_CHARS})+"
+    r"|(?<![A-Za-z0-9.-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+    r"\.(?:com|cn|net|org|top|xyz|info|cc|io|me|vip)(?![A-Za-z0-9])",
+    re.I,
 )
 
 
 def clean_text(text: str) -> str:
-    return INVISIBLE.sub("", text.replace("\r\n", "\n")).strip()
+    return INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def client_address(request) -> str:
-    """REMOTE_ADDR, or the address our own proxies saw when TRUSTED_PROXY_COUNT says so."""
+    """REMOTE_ADDR, or the address our own proxies saw when TRUSTED_PROXY_COUNT says so.
+
+    X-Forwarded-For is written by whoever sends the request, except for the entries our own
+    proxies append at its end: only the entry the outermost trusted proxy added is believed.
+    Anything that is not an IP address is ignored (it would also break the inet column).
+    """
     proxies = settings.TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
+        if len(hops) >= proxies and _is_ip(hops[-proxies]):
             return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    remote = request.META.get("REMOTE_ADDR", "")
+    return remote if _is_ip(remote) else ""
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 # --- the signed render timestamp ----------------------------------------------------------
@@ -51,20 +74,25 @@ def make_token(article_id: int) -> str:
     return signing.TimestampSigner(salt=TOKEN_SALT).sign(f"{article_id}:{get_random_string(12)}")
 
 
-def check_token(token: str, article_id: int) -> str | None:
-    """None if the token is good, else the reason the reader is given."""
+TOO_OLD = gettext_lazy("页面停留时间过长，请刷新页面后重新提交。")
+INVALID = gettext_lazy("表单已失效，请刷新页面后重新提交。")
+TOO_FAST = gettext_lazy("提交太快了，请稍等几秒再提交。")
+
+
+def check_token(token: str, article_id: int):
+    """None if the token is good, else the reason the reader is given (one of the above)."""
     signer = signing.TimestampSigner(salt=TOKEN_SALT)
     try:
         value = signer.unsign(token, max_age=settings.COMMENT_MAX_AGE_SECONDS)
     except signing.SignatureExpired:
-        return _("页面停留时间过长，请刷新页面后重新提交。")
+        return TOO_OLD
     except signing.BadSignature:
-        return _("表单已失效，请刷新页面后重新提交。")
+        return INVALID
     if value.split(":")[0] != str(article_id):
-        return _("表单已失效，请刷新页面后重新提交。")
+        return INVALID
     issued = signing.b62_decode(token.rsplit(":", 2)[1])
     if time.time() - issued < settings.COMMENT_MIN_SECONDS:
-        return _("提交太快了，请稍等几秒再提交。")
+        return TOO_FAST
     return None
 
 
@@ -104,7 +132,8 @@ def squeeze(text: str) -> str:
 
 def suspicion_reasons(nickname: str, body: str, banned_words) -> list[str]:
     reasons = []
-    links = len(LINK.findall(body)) + len(LINK.findall(nickname))
+    # NFKC first: ｗｗｗ．ｅｘａｍｐｌｅ．ｃｏｍ is a link too.
+    links = sum(len(LINK.findall(unicodedata.normalize("NFKC", text))) for text in (nickname, body))
     if links > settings.COMMENT_MAX_LINKS:
         reasons.append(f"链接过多（{links} 个）")
     squeezed = squeeze(nickname + " " + body)

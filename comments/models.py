@@ -4,6 +4,8 @@ The article's ``comment_count`` is kept equal to its number of approved comments
 same transaction as the state change, so lists show counts without a join.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
@@ -13,9 +15,25 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from articles.models import Article, GlossaryTerm
+from portal.variants import CODES
 from portal.variants.convert import detect_script, render
 
 from .signals import comment_visibility_changed
+
+MARKUP_DELIMITER = re.compile(r"(-\{|\}-)")
+
+
+def render_literally(text: str, source: str, glossary) -> dict:
+    """A reader's text in every variant. Unlike an editor's, ``-{…}-`` in it is not markup:
+    a reader can't choose per-variant text that the moderator never saw."""
+    pieces = MARKUP_DELIMITER.split(text)
+    rendered = [
+        dict.fromkeys(CODES, piece)
+        if MARKUP_DELIMITER.fullmatch(piece)
+        else render(piece, source, glossary)
+        for piece in pieces
+    ]
+    return {variant: "".join(part[variant] for part in rendered) for variant in CODES}
 
 
 class CommentQuerySet(models.QuerySet):
@@ -93,10 +111,10 @@ class Comment(models.Model):
     def refresh_renderings(self, glossary=None):
         glossary = glossary if glossary is not None else GlossaryTerm.objects.as_glossary()
         source = detect_script([self.nickname, self.body])
-        self.nickname_variants = render(self.nickname, source, glossary)
+        self.nickname_variants = render_literally(self.nickname, source, glossary)
         self.body_variants = {
             variant: escape(text).replace("\n", "<br>")
-            for variant, text in render(self.body, source, glossary).items()
+            for variant, text in render_literally(self.body, source, glossary).items()
         }
 
     # --- moderation: one place for everything a decision implies ----------------------------
@@ -130,10 +148,8 @@ class Comment(models.Model):
                 Article.objects.filter(pk=self.article_id).update(
                     comment_count=F("comment_count") + delta
                 )
-            article_id = self.article_id
-            transaction.on_commit(
-                lambda: comment_visibility_changed.send(sender=Comment, article_id=article_id)
-            )
+            # Receivers that must wait for the commit (cache refresh) use on_commit themselves.
+            comment_visibility_changed.send(sender=Comment, article_id=self.article_id)
         return True
 
 

@@ -4,7 +4,7 @@ from django.dispatch import Signal, receiver
 
 from articles.signals import glossary_changed
 
-# Sent after commit whenever a comment becomes visible or stops being visible.
+# Sent (inside the moderation transaction) whenever a comment becomes or stops being visible.
 comment_visibility_changed = Signal()
 
 

@@ -10,18 +10,27 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article
 from articles.views import ArticleDetailView
+from portal import pagecache
 
 from . import guards
 from .forms import CommentForm
 from .session import remember_pending
 
 log = logging.getLogger(__name__)
+# The form needs the article's id, dates and title, not its text in four variants.
+HEAVY_ARTICLE_FIELDS = (
+    "body",
+    "title_variants",
+    "summary_variants",
+    "body_variants",
+    "search_vector",
+)
 
 
 @require_POST
 def post_comment(request, pk):
     """Validate, store as pending, redirect back (Post/Redirect/Get)."""
-    article = get_object_or_404(Article.objects.published(), pk=pk)
+    article = get_object_or_404(Article.objects.published().defer(*HEAVY_ARTICLE_FIELDS), pk=pk)
     if not article.comments_open():
         return render(request, "comments/closed.html", {"article": article}, status=403)
     form = CommentForm(request.POST, article=article)
@@ -42,11 +51,11 @@ def post_comment(request, pk):
 def article_page_with_errors(request, article, form):
     """The article page again, with the reader's input and what was wrong with it."""
     request.comment_form = form
-    view = ArticleDetailView(count_reads=False)
+    view = ArticleDetailView()
     view.setup(request, pk=article.pk)
-    response = view.get(request, pk=article.pk)
+    response = view.get(request, pk=article.pk).render()
     response.status_code = 400
-    return response
+    return pagecache.fill_holes(response, request)
 
 
 def notify_moderators(comment):
@@ -62,3 +71,8 @@ def notify_moderators(comment):
         )
     except Exception:  # a mail outage must never lose or fail a reader's comment
         log.exception("could not notify moderators of comment %s", comment.pk)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the reader is told, in the site's own page, what to do next."""
+    return render(request, "comments/csrf_failure.html", status=403)

@@ -1,16 +1,34 @@
-"""Generations of cached pages, kept in the shared cache so every worker and host agrees.
+"""Whole-page caching for anonymous readers, with per-request holes, and instant invalidation.
 
-A page's cache key includes the site generation (lists, feeds, search) and, for an article
-page, that article's generation. Changing content bumps them, so the very next request on any
-host renders afresh; old entries simply expire. A generation that was evicted comes back as a
-new random value, never as an old one, so an eviction cannot resurrect a stale page.
+Rendering dominates an uncached page, so reader pages are kept rendered in the shared cache.
+
+- **Keys carry generations.** A page's key includes the site generation (lists, feeds, search)
+  and, for an article page, that article's generation. Changing content bumps them, so the very
+  next request on any worker or host renders afresh; old entries just expire. A generation that
+  was evicted comes back as a new random value, never an old one, so eviction cannot resurrect a
+  stale page.
+- **Holes.** What differs per request (the CSRF token, the live heat figure) is rendered as a
+  marker (``{% hole "csrf" %}``) and filled in on the way out, on hits and misses alike.
+- **Only shared content is shared.** Requests with a session or pending messages (a reader who
+  just commented, staff previewing drafts) bypass the cache entirely, so the author's own pending
+  comment, messages and previews are never stored or served to anyone else.
 """
 
+import hashlib
 import secrets
+from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.safestring import mark_safe
 
 SITE_KEY = "gen:site"
+HOLE = "<!--hole:{}-->"
+_fillers = {"csrf": lambda request, meta: get_token(request)}
 
 
 def _article_key(article_id) -> str:
@@ -31,9 +49,142 @@ def generations(article_id=None) -> tuple:
     return tuple(found[key] for key in keys)
 
 
+def _bump(keys) -> None:
+    values = {key: _new() for key in keys}
+    cache.set_many(values, timeout=None)
+    # Again after commit: a request rendering between the first bump and the commit would
+    # have stored the old content under the new generation.
+    transaction.on_commit(lambda: cache.set_many({key: _new() for key in keys}, timeout=None))
+
+
 def site_changed() -> None:
-    cache.set(SITE_KEY, _new(), timeout=None)
+    """Anything on lists, feeds or search changed."""
+    _bump([SITE_KEY])
 
 
-def article_changed(article_id) -> None:
-    cache.set_many({SITE_KEY: _new(), _article_key(article_id): _new()}, timeout=None)
+def article_changed(article_id, *, lists: bool = True) -> None:
+    """One article's page changed (and, unless ``lists`` is False, the lists showing it)."""
+    _bump([_article_key(article_id), *([SITE_KEY] if lists else [])])
+
+
+# --- holes ------------------------------------------------------------------------------------
+
+
+def register_hole(name: str, filler) -> None:
+    """``filler(request, meta) -> str`` supplies the hole's text on every response."""
+    _fillers[name] = filler
+
+
+def hole(name: str) -> str:
+    return mark_safe(HOLE.format(name))
+
+
+def fill_holes(response, request, meta: dict | None = None):
+    """Put this request's text into the page's holes (also for pages rendered outside
+    ``cached_page``, such as the article page re-rendered with a comment form's errors)."""
+    content = response.content
+    if b"<!--hole:" in content:
+        meta = meta if meta is not None else getattr(response, "page_meta", {})
+        for name, filler in _fillers.items():
+            marker = HOLE.format(name).encode()
+            if marker in content:
+                content = content.replace(marker, str(filler(request, meta)).encode())
+        response.content = content
+    return response
+
+
+# --- the view decorator -----------------------------------------------------------------------
+
+
+def is_cacheable(request) -> bool:
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def cached_page(*, article_kwarg: str | None = None, on_serve=None):
+    """Serve the view's 200 responses from the shared cache for anonymous readers.
+
+    ``article_kwarg`` names the URL argument holding the article id (article pages).
+    ``on_serve(request, meta)`` runs for every response the view's page is served with (hit or
+    miss) and may update ``meta`` before the holes are filled — e.g. to count a read.
+    A view passes ``meta`` by setting ``response.page_meta``.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            cacheable = is_cacheable(request)
+            article_id = kwargs.get(article_kwarg) if article_kwarg else None
+            gens = generations(article_id)
+            path = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
+            key = f"page:{request.LANGUAGE_CODE}:{'.'.join(map(str, gens))}:{path}"
+            entry = cache.get(key) if cacheable else None
+            if entry is not None:
+                etag = _etag(key, request, entry["holes"])
+                if etag and etag in request.headers.get("If-None-Match", ""):
+                    response = HttpResponseNotModified()
+                    response.headers["ETag"] = etag
+                    _cache_headers(response, entry["holes"])
+                    return response
+                response = HttpResponse(entry["content"], content_type=entry["content_type"])
+                meta = dict(entry["meta"])
+                response.headers["X-Page-Cache"] = "hit"
+            else:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+                meta = dict(getattr(response, "page_meta", {}))
+                if response.status_code != 200:
+                    return response
+                holes = b"<!--hole:" in response.content
+                if cacheable:
+                    cache.set(
+                        key,
+                        {
+                            "content": response.content,
+                            "content_type": response["Content-Type"],
+                            "meta": meta,
+                            "holes": holes,
+                        },
+                        settings.PAGE_CACHE_SECONDS,
+                    )
+                    response.headers["X-Page-Cache"] = "miss"
+                entry = {"holes": holes}
+            if on_serve is not None and meta:
+                on_serve(request, meta)
+            fill_holes(response, request, meta)
+            if cacheable:
+                etag = _etag(key, request, entry["holes"])
+                if etag:
+                    response.headers["ETag"] = etag
+                _cache_headers(response, entry["holes"])
+            else:
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def _etag(key: str, request, holes: bool) -> str | None:
+    """Same generation (and, for pages with a form, same CSRF cookie) → same ETag."""
+    if holes:
+        cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+        if not cookie:
+            return None
+        key = f"{key}:{cookie}"
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _cache_headers(response, holes: bool) -> None:
+    if holes:
+        # The body carries this reader's CSRF token: a browser may reuse it, a proxy may not.
+        patch_cache_control(response, private=True, no_cache=True)
+        patch_vary_headers(response, ["Cookie"])
+    else:
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)

@@ -30,6 +30,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form (usually an expired page or blocked cookies) explains itself in the site's page.
+CSRF_FAILURE_VIEW = "comments.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -112,6 +114,9 @@ else:
         }
     }
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Reads buffered in the cache per article before one UPDATE folds them into the row (0: every
+# read updates the row). Buffering pays off with Redis; the database cache would cost more.
+HEAT_BUFFER_SIZE = env.int("HEAT_BUFFER_SIZE", default=50 if REDIS_URL else 0)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Auth -----------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("articles.urls")),
+    # Comments first: articles' optional-slug route would otherwise swallow …/<id>/comments/.
     path("", include("comments.urls")),
+    path("", include("articles.urls")),
 )
 
 handler404 = "articles.views.page_not_found"

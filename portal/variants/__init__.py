@@ -26,3 +26,15 @@ VARIANTS = {
 }
 DEFAULT_VARIANT = "zh-hans"
 CODES = tuple(VARIANTS)
+
+
+def path_in_variant(path: str, code: str) -> str:
+    """The same page in another variant: swap the first path segment (or add it).
+
+    Every public URL has the same shape in all four variants, so this needs no URL resolving
+    (which would fail on unnamed routes such as an article's optional slug) and keeps the query.
+    """
+    head, _sep, rest = path.lstrip("/").partition("/")
+    if head in VARIANTS:
+        return f"/{code}/{rest}"
+    return f"/{code}/{path.lstrip('/')}"

@@ -15,20 +15,34 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import opencc
 
 from . import CODES
 
-# Which OpenCC configuration turns text written in one variant into another (None: as written).
-# zh-hant is "Traditional characters as readers use them" (s2tw: 为/着/群众 → 為/著/群眾),
-# not OpenCC's own standard (s2t prints 爲/着/羣衆).
+# Which OpenCC configuration turns text written in one variant into another.
+# - zh-hant is "Traditional characters as readers use them" (s2tw: 为/着/群众 → 為/著/群眾), not
+#   OpenCC's own standard (s2t prints 爲/着/羣衆), and never a change of vocabulary.
+# - A Traditional original is normalised to the target's character standard even when the target
+#   is its own variant (t2tw, t2hk): an author's stray 爲 or 羣衆 is not what zh-tw readers read.
+# - Traditional originals keep their vocabulary in every Traditional variant (no TW phrases):
+#   the glossary that guards s2twp's phrase mistakes is written for Simplified text.
+# - A Taiwan original goes back to Simplified with tw2s, not tw2sp: tw2sp rewrites vocabulary and
+#   gets news wrong (核心→内核, 效能→性能, 資料→数据 in 松山湖材料实验室); search folds
+#   queries with tw2sp instead, where recall matters more than wording.
 CONFIGS = {
     "zh-hans": {"zh-hans": None, "zh-hant": "s2tw", "zh-tw": "s2twp", "zh-hk": "s2hk"},
-    "zh-hant": {"zh-hans": "t2s", "zh-hant": None, "zh-tw": "t2tw", "zh-hk": "t2hk"},
-    "zh-tw": {"zh-hans": "tw2sp", "zh-hant": None, "zh-tw": None, "zh-hk": "t2hk"},
-    "zh-hk": {"zh-hans": "hk2s", "zh-hant": None, "zh-tw": "t2tw", "zh-hk": None},
+    "zh-hant": {"zh-hans": "t2s", "zh-hant": "t2tw", "zh-tw": "t2tw", "zh-hk": "t2hk"},
+    "zh-tw": {"zh-hans": "tw2s", "zh-hant": "t2tw", "zh-tw": "t2tw", "zh-hk": "tw2hk"},
+    "zh-hk": {"zh-hans": "hk2s", "zh-hant": "hk2tw", "zh-tw": "hk2tw", "zh-hk": "t2hk"},
 }
+# Configurations the pure-Python OpenCC lacks, built from its own dictionaries (see the JSON).
+LOCAL_CONFIGS = Path(__file__).resolve().parent / "opencc"
+# Characters in Traditional originals that OpenCC's tables miss: Simplified or variant forms that
+# converters leave in Traditional pages and no standard writes (the reference page has 加强,
+# 情况, 战畧), and Hong Kong's 衞, which t2s would leave in Simplified text. t2hk restores 衞.
+TRADITIONAL_FIXES = str.maketrans({"强": "強", "况": "況", "畧": "略", "衞": "衛"})
 # Where a per-variant markup leaves a variant out, the nearest given one stands in.
 FALLBACKS = {
     "zh-hans": ("zh-hans", "zh-hant", "zh-tw", "zh-hk"),
@@ -44,7 +58,9 @@ _OPEN, _CLOSE, _DIGIT0 = "\ue000", "\ue001", 0xE100  # placeholder: OPEN digits�
 
 @cache
 def _converter(config: str) -> opencc.OpenCC:
-    return opencc.OpenCC(config)
+    local = LOCAL_CONFIGS / f"{config}.json"
+    # OpenCC joins its config directory with the name; an absolute path wins that join.
+    return opencc.OpenCC(str(local.with_suffix("")) if local.exists() else config)
 
 
 def convert(text: str, config: str | None) -> str:
@@ -70,6 +86,8 @@ class Term:
 
 @dataclass
 class Glossary:
+    """Editors' terms, matched in the text exactly as written there (longest term first)."""
+
     terms: tuple[Term, ...] = ()
     _pattern: re.Pattern | None = field(default=None, init=False, repr=False)
 
@@ -107,6 +125,8 @@ def _placeholder(index: int) -> str:
 
 
 _PLACEHOLDER = re.compile(f"{_OPEN}([{chr(_DIGIT0)}-{chr(_DIGIT0 + 255)}]+){_CLOSE}")
+# Our placeholders' characters; they are never legitimate article text.
+_RESERVED = re.compile(f"[{_OPEN}{_CLOSE}{chr(_DIGIT0)}-{chr(_DIGIT0 + 255)}]")
 
 
 def _index(digits: str) -> int:
@@ -127,12 +147,19 @@ def _markup_term(content: str) -> Term:
     return Term(written=content)
 
 
-def render(text: str, source: str = "zh-hans", glossary: Glossary = EMPTY_GLOSSARY) -> dict:
+def render(
+    text: str,
+    source: str = "zh-hans",
+    glossary: Glossary = EMPTY_GLOSSARY,
+    variants: Iterable[str] = CODES,
+) -> dict:
     """The text in every variant, with markup resolved and glossary terms applied."""
+    variants = tuple(variants)
     if not text:
-        return dict.fromkeys(CODES, "")
-    # The PUA characters of our placeholders are never legitimate article text.
-    text = _PLACEHOLDER.sub("", text).replace(_OPEN, "").replace(_CLOSE, "")
+        return dict.fromkeys(variants, "")
+    text = _RESERVED.sub("", text)
+    if source != "zh-hans":
+        text = text.translate(TRADITIONAL_FIXES)
     spans: list[Term] = []
 
     def cut_markup(match):
@@ -141,7 +168,7 @@ def render(text: str, source: str = "zh-hans", glossary: Glossary = EMPTY_GLOSSA
 
     masked = glossary.protect(MARKUP.sub(cut_markup, text), spans)
     rendered = {}
-    for variant in CODES:
+    for variant in variants:
         converted = convert(masked, CONFIGS[source][variant])
         rendered[variant] = _PLACEHOLDER.sub(
             lambda m, v=variant: spans[_index(m.group(1))].text_for(v), converted
@@ -157,19 +184,68 @@ def render_fields(
 
 
 def strip_markup(text: str) -> str:
-    """The text as a Simplified reader would see it, without ``-{…}-`` markup."""
-    return render(text)["zh-hans"] if "-{" in text else text
+    """The text as written, with ``-{…}-`` markup resolved for a Simplified reader."""
+    if "-{" not in text:
+        return text
+    return MARKUP.sub(lambda m: _markup_term(m.group(1)).text_for("zh-hans"), text)
+
+
+def _differences(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b, strict=False))
 
 
 def detect_script(texts: Iterable[str]) -> str:
-    """Guess whether an author wrote in Simplified or Traditional characters."""
-    simplified_only = traditional_only = 0
-    for text in texts:
-        for ch, as_trad in zip(text, convert(text, "s2t"), strict=False):
-            simplified_only += ch != as_trad
-        for ch, as_simp in zip(text, convert(text, "t2s"), strict=False):
-            traditional_only += ch != as_simp
-    return "zh-hant" if traditional_only > simplified_only else "zh-hans"
+    """Guess which variant an author wrote in; editors can correct it in the admin.
+
+    Simplified or Traditional: which conversion would change more characters. For Traditional,
+    which character standard the text is further from: Taiwan text is (nearly) unchanged by the
+    Hong Kong → Taiwan table and much changed by the reverse (著/裡/群/說 → 着/裏/羣/説), and vice
+    versa. Neither clearly: OpenCC's own standard or a mixture, called zh-hant.
+    """
+    text = "\n".join(t for t in texts if t)
+    simplified_only = _differences(text, convert(text, "s2t"))
+    traditional_only = _differences(text, convert(text, "t2s"))
+    if traditional_only <= simplified_only:
+        return "zh-hans"
+    text = text.translate(TRADITIONAL_FIXES)
+    off_taiwan = _differences(text, convert(text, "hk2tw"))
+    off_hong_kong = _differences(text, convert(text, "tw2hk"))
+    if off_hong_kong > 2 * off_taiwan:
+        return "zh-tw"
+    if off_taiwan > 2 * off_hong_kong:
+        return "zh-hk"
+    return "zh-hant"
+
+
+@cache
+def _character_forms() -> dict[str, str]:
+    """Simplified character → itself and every Traditional form OpenCC may print for it."""
+    dictionaries = Path(opencc.__file__).resolve().parent / "dictionary"
+    variants: dict[str, set[str]] = {}
+    for name in ("TWVariants.txt", "HKVariants.txt"):
+        for line in (dictionaries / name).read_text("utf-8").splitlines():
+            key, values = line.split("\t")
+            variants.setdefault(key, set()).update(values.split())
+    forms: dict[str, str] = {}
+    for line in (dictionaries / "STCharacters.txt").read_text("utf-8").splitlines():
+        key, values = line.split("\t")
+        chars = {key, *values.split()}
+        for ch in list(chars):
+            chars |= variants.get(ch, set())
+        forms[key] = "".join(sorted(chars))
+    return forms
+
+
+def any_script_pattern(simplified: str) -> str:
+    """A regex matching ``simplified`` in any script, character by character (优化 → 優化).
+
+    Lets pages mark a reader's search terms in stored renderings without converting them.
+    """
+    forms = _character_forms()
+    return "".join(
+        f"[{re.escape(forms[ch])}]" if len(forms.get(ch, "")) > 1 else re.escape(ch)
+        for ch in simplified
+    )
 
 
 def to_simplified(text: str) -> str:

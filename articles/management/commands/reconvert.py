@@ -1,9 +1,11 @@
 """Re-render every category, article and approved comment from what was written.
 
-Run it after upgrading OpenCC or after bulk glossary changes; requests never convert text.
+Run it after upgrading OpenCC, after changing the conversion tables in portal/variants/convert.py
+or after loading glossary entries in bulk (a migration); requests never convert text, so stored
+renderings stay as they were until this runs. Editing one glossary entry in the admin already
+re-renders the articles containing it.
 """
 
-import sys
 import time
 
 from django.core.management.base import BaseCommand
@@ -22,26 +24,35 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, verbosity=1, **options):
         glossary = GlossaryTerm.objects.as_glossary()
         total = Article.objects.count()
+        categories = Category.objects.count()
         if dry_run:
-            self.stdout.write(f"reconvert: would re-render {total} articles")
+            self.stdout.write(
+                f"reconvert: would re-render {categories} categories and {total} articles"
+            )
             return
         started = time.monotonic()
         for category in Category.objects.all():
             category.save(glossary=glossary)
-        for done, article in enumerate(Article.objects.order_by("pk").iterator(chunk_size=200), 1):
+        tty = self.stdout.isatty()
+        step = max(total // 20, 1)  # without a terminal, a line every 5%
+        articles = Article.objects.order_by("pk").iterator(chunk_size=200)
+        for done, article in enumerate(articles, 1):
             with transaction.atomic():
                 article.save(glossary=glossary, update_fields=Article.RENDERED_FIELDS)
-            if verbosity and sys.stdout.isatty():
-                self.stdout.write(f"\r{self.bar(done, total)}", ending="")
-        # Approved comments are re-rendered by the comments app for every glossary term.
+            if verbosity and (tty or done % step == 0 or done == total):
+                self.stdout.write(("\r" if tty else "") + self.bar(done, total), ending="")
+                if not tty:
+                    self.stdout.write("")
+        # Approved comments: the comments app re-renders those containing a glossary term.
         glossary_changed.send(
             sender=GlossaryTerm, terms={t.written for t in glossary.terms}, glossary=glossary
         )
-        self.stdout.write(
-            f"\nreconvert: {total} articles in {time.monotonic() - started:.1f} s"
-            if verbosity
-            else ""
-        )
+        if verbosity:
+            elapsed = time.monotonic() - started
+            self.stdout.write(
+                f"{chr(10) if tty and total else ''}reconvert: {categories} categories, "
+                f"{total} articles in {elapsed:.1f} s"
+            )
 
     @staticmethod
     def bar(done: int, total: int, width: int = 40) -> str:

@@ -16,11 +16,32 @@ from django.core.management.base import BaseCommand
 
 from portal.variants.convert import convert
 
-# OpenCC configuration and UI wording per catalog: (simplified, variant wording).
+# OpenCC configuration and UI wording per catalog: (simplified, variant wording), longest first.
+# zh_Hant changes characters only (its 發布 matches the articles' glossary; s2tw mixes 發布 and
+# 發佈). zh_TW and zh_HK use the words readers there use: the reference page's notice reads
+# 【所有評論需要人工稽核後才能顯示,請勿發佈垃圾資訊】 on a Taiwan page; 搜尋, 重新整理 (refresh),
+# 關鍵字, 儲存 (save data), 字元 (character) and 網站導覽 (site map) are Taiwan's UI words.
+# UI wording is kept apart from the article glossary on purpose: interface, not reporting.
 CATALOGS = {
-    "zh_Hant": ("s2tw", [("审核", "稽核"), ("信息", "資訊"), ("发布", "發佈")]),
-    "zh_TW": ("s2tw", [("审核", "稽核"), ("信息", "資訊"), ("发布", "發佈"), ("网站", "網站")]),
-    "zh_HK": ("s2hk", [("信息", "資訊")]),
+    "zh_Hant": ("s2tw", [("发布", "發布")]),
+    "zh_TW": (
+        "s2tw",
+        [
+            ("网站地图", "網站導覽"),
+            ("关键词", "關鍵字"),
+            ("审核", "稽核"),
+            ("信息", "資訊"),
+            ("发布", "發佈"),
+            ("搜索", "搜尋"),
+            ("刷新", "重新整理"),
+            ("保存", "儲存"),
+            ("字符", "字元"),
+        ],
+    ),
+    "zh_HK": (
+        "s2hk",
+        [("关键词", "關鍵字"), ("信息", "資訊"), ("发布", "發佈"), ("搜索", "搜尋")],
+    ),
 }
 ENTRY = re.compile(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?|msgctxt) "(.*)"$')
 

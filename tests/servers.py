@@ -1,0 +1,176 @@
+"""Real servers for tests and benchmarks: a fresh database beside the configured one, and
+gunicorn processes serving the portal from it, as `make run` would."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sibling_database_url(name: str) -> str:
+    """Create (afresh) database ``name`` on the server the project uses; return its URL."""
+    db = settings.DATABASES["default"]
+    host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
+    params = {"host": host, "port": db.get("PORT") or None, "user": db["USER"]}
+    if db.get("PASSWORD"):
+        params["password"] = db["PASSWORD"]
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+        )
+    auth = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    if host.startswith("/"):
+        return f"postgres://{auth}@/{name}?host={host}"
+    return f"postgres://{auth}@{host}:{db.get('PORT') or 5432}/{name}"
+
+
+def drop_database(name: str) -> None:
+    db = settings.DATABASES["default"]
+    host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
+    params = {"host": host, "port": db.get("PORT") or None, "user": db["USER"]}
+    if db.get("PASSWORD"):
+        params["password"] = db["PASSWORD"]
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def production_env(database_url: str, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_ALLOW"))}
+    env.update(
+        DATABASE_URL=database_url,
+        DEBUG="false",
+        HTTPS="false",
+        SECRET_KEY="test-servers-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        LOG_LEVEL="WARNING",
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def prepare_site(env: dict) -> None:
+    """What `make run` does before serving: migrate, cache table, demo content, static files."""
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "createcachetable")
+    manage(env, "load_demo", "-v", "0")
+    manage(env, "collectstatic", "--no-input", "-v", "0")
+
+
+def get(url: str, headers=None, data: bytes | None = None):
+    """(status, headers, body) without following redirects."""
+    request = urllib.request.Request(url, headers=headers or {}, data=data)
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@contextmanager
+def gunicorn(env: dict, *, workers: int = 2, port: int | None = None):
+    """Serve the portal with gunicorn; yields the base URL, stops the server on exit."""
+    port = port or free_port()
+    env = {**env, "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "portal.wsgi", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if get(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read().decode()[-3000:])
+            if time.monotonic() > deadline:
+                raise TimeoutError("gunicorn did not answer /healthz within 60 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+class Session:
+    """A reader with a cookie jar, speaking plain HTTP to a served site."""
+
+    def __init__(self, base: str):
+        import http.cookiejar
+
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect
+        )
+
+    def request(self, path: str, form: dict | None = None, base: str | None = None):
+        from urllib.parse import urlencode
+
+        data = urlencode(form, doseq=True).encode() if form is not None else None
+        request = urllib.request.Request((base or self.base) + path, data=data)
+        try:
+            with self.opener.open(request, timeout=15) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def csrf(self) -> str:
+        return next(c.value for c in self.jar if c.name == settings.CSRF_COOKIE_NAME)
+
+
+def hidden_input(html: str, name: str) -> str:
+    import re
+
+    match = re.search(rf'name="{name}" value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)" name="{name}"', html
+    )
+    assert match, f"no hidden input {name}"
+    return match.group(1)

@@ -1,0 +1,158 @@
+"""The invariant, checked on every public surface: a comment that is not approved appears in no
+public response — article pages in every variant, counts, lists, feeds, the sitemap, search —
+and none served from a cache either. Approving shows it on the very next request.
+
+Comments carry an ASCII marker, which no script conversion changes, so one search finds them in
+every variant. Each step first requests every URL (filling any page cache), then changes the
+comment's state, then requests every URL again as a fresh anonymous reader.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+
+from comments.models import Comment
+from tests.factories import comment_form, comment_url, make_article
+
+pytestmark = pytest.mark.django_db
+
+VARIANTS = ("zh-hans", "zh-hant", "zh-tw", "zh-hk")
+
+
+@pytest.fixture
+def site(article, category):
+    """The article under test, with a neighbour so lists and feeds have more than one item."""
+    make_article(category=category, title="邻居文章")
+    return article
+
+
+def public_urls(article) -> list[tuple[str, str]]:
+    """(kind, url) for every public surface."""
+    slug = article.category.slug
+    urls = [("sitemap", "/sitemap.xml")]
+    for v in VARIANTS:
+        urls += [
+            ("list", f"/{v}/"),
+            ("list", f"/{v}/category/{slug}/"),
+            ("article", f"/{v}/articles/{article.pk}/"),
+            ("article", f"/{v}/articles/{article.pk}/?cpage=2"),  # past the end: last page
+            ("feed", f"/{v}/feeds/latest.xml"),
+            ("feed", f"/{v}/feeds/category/{slug}.xml"),
+            ("search", f"/{v}/search/?q=MARKER"),
+            ("search", f"/{v}/search/?q={article.title}"),
+        ]
+    return urls
+
+
+def count_in_list(html: str, article) -> int:
+    """The comment count printed beside the article in a home or category list."""
+    item = re.search(
+        rf'href="/zh-[a-z]+/articles/{article.pk}/".*?(\d+) (?:条评论|條評論)', html, re.S
+    )
+    return int(item.group(1))
+
+
+def count_on_article_page(html: str) -> int:
+    return int(re.search(r'class="comment-count"[^>]*>(\d+)<', html).group(1))
+
+
+def check_every_surface(article, visible: set[str], hidden: set[str]):
+    """Request every public URL as a new anonymous reader (no session, no cookies)."""
+    for kind, url in public_urls(article):
+        response = Client().get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        for marker in hidden:
+            assert marker not in html, f"{marker} (not approved) leaked on {url}"
+        for marker in visible:  # approved comments are listed on the article page only
+            assert (marker in html) == (kind == "article"), f"{marker} on {url}"
+        if kind == "article":
+            assert count_on_article_page(html) == len(visible), url
+        if kind == "list":
+            assert count_in_list(html, article) == len(visible), url
+    assert Comment.objects.visible().filter(article=article).count() == len(visible)
+
+
+def post(article, marker, variant="zh-hans") -> Comment:
+    author = Client()
+    response = author.post(
+        comment_url(article, variant), comment_form(article, body=f"评论 {marker} 内容")
+    )
+    assert response.status_code == 302
+    return Comment.objects.get(body__contains=marker)
+
+
+def test_comments_appear_publicly_only_while_approved(site, moderator):
+    article = site
+    check_every_surface(article, visible=set(), hidden=set())  # warms every cache
+
+    first = post(article, "MARKERONE")
+    check_every_surface(article, visible=set(), hidden={"MARKERONE"})
+
+    first.approve(by=moderator)
+    check_every_surface(article, visible={"MARKERONE"}, hidden=set())
+
+    second = post(article, "MARKERTWO", variant="zh-tw")
+    check_every_surface(article, visible={"MARKERONE"}, hidden={"MARKERTWO"})
+
+    second.reject(by=moderator)
+    check_every_surface(article, visible={"MARKERONE"}, hidden={"MARKERTWO"})
+
+    second.approve(by=moderator)  # a rejection can be reconsidered
+    check_every_surface(article, visible={"MARKERONE", "MARKERTWO"}, hidden=set())
+
+    first.mark_spam(by=moderator)
+    check_every_surface(article, visible={"MARKERTWO"}, hidden={"MARKERONE"})
+
+    second.reject(by=moderator)
+    check_every_surface(article, visible=set(), hidden={"MARKERONE", "MARKERTWO"})
+
+    third = post(article, "MARKERTHREE", variant="zh-hk")
+    third.mark_spam(by=moderator)
+    check_every_surface(article, visible=set(), hidden={"MARKERONE", "MARKERTWO", "MARKERTHREE"})
+
+    first.approve(by=moderator)
+    check_every_surface(article, visible={"MARKERONE"}, hidden={"MARKERTWO", "MARKERTHREE"})
+
+
+def test_suspected_comment_stays_hidden_everywhere_until_approved(site, moderator):
+    from comments.models import BannedWord
+
+    article = site
+    BannedWord.objects.create(word="赌博")
+    check_every_surface(article, visible=set(), hidden=set())
+    suspect = post(article, "MARKERSUS 赌博")
+    assert suspect.suspected and suspect.status == "pending"
+    check_every_surface(article, visible=set(), hidden={"MARKERSUS"})
+    suspect.approve(by=moderator)
+    check_every_surface(article, visible={"MARKERSUS"}, hidden=set())
+
+
+def test_pending_comment_is_shown_to_its_author_only_once_and_never_cached(site):
+    article = site
+    author = Client()
+    author.post(comment_url(article), comment_form(article, body="MARKERMINE"))
+    assert "MARKERMINE" in author.get(f"/zh-hans/articles/{article.pk}/").content.decode()
+    # Neither the author's next view, nor anyone else's, nor a later cache hit shows it.
+    assert "MARKERMINE" not in author.get(f"/zh-hans/articles/{article.pk}/").content.decode()
+    check_every_surface(article, visible=set(), hidden={"MARKERMINE"})
+
+
+def test_form_error_page_never_shows_pending_comments_of_others(site, client):
+    article = site
+    post(article, "MARKEROTHER")
+    response = client.post(comment_url(article), comment_form(article, body=""))
+    assert response.status_code == 400
+    assert "MARKEROTHER" not in response.content.decode()
+
+
+def test_approved_comment_appears_on_the_next_request_in_every_variant(site, moderator):
+    article = site
+    comment = post(article, "MARKERNEXT")
+    reader = Client()
+    for v in VARIANTS:  # cached now, without the comment
+        assert "MARKERNEXT" not in reader.get(f"/{v}/articles/{article.pk}/").content.decode()
+    comment.approve(by=moderator)
+    for v in VARIANTS:
+        assert "MARKERNEXT" in reader.get(f"/{v}/articles/{article.pk}/").content.decode()

@@ -1,0 +1,179 @@
+"""Reader pages come from the shared cache, yet every change shows on the very next request,
+and nothing personal is ever shared."""
+
+import re
+
+import pytest
+from django.test import Client
+from pytest_django.asserts import assertContains, assertNotContains
+
+from articles.models import Article, GlossaryTerm
+from comments.guards import make_token
+from tests.factories import make_article, make_comment
+
+VARIANTS = ("zh-hans", "zh-hant", "zh-tw", "zh-hk")
+
+
+def token_in(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.django_db
+def test_second_anonymous_request_is_served_from_the_cache(client, article):
+    first = client.get("/zh-hans/")
+    second = client.get("/zh-hans/")
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert first.content == second.content
+
+
+@pytest.mark.django_db
+def test_a_cached_page_needs_no_database_query(client, article, django_assert_num_queries):
+    client.get("/zh-hans/")
+    with django_assert_num_queries(0):
+        assert client.get("/zh-hans/")["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.django_db
+def test_each_reader_gets_their_own_csrf_token_from_a_cached_article_page(article):
+    alice, bob = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    page_a = alice.get(f"/zh-hans/articles/{article.pk}/")
+    page_b = bob.get(f"/zh-hans/articles/{article.pk}/")
+    assert page_b["X-Page-Cache"] == "hit"
+    assert "<!--hole:" not in page_b.content.decode()
+    assert token_in(page_a.content.decode()) != token_in(page_b.content.decode())
+
+    # Bob's token, from the cached page, is accepted.
+    response = bob.post(
+        f"/zh-hans/articles/{article.pk}/comments/",
+        {
+            "csrfmiddlewaretoken": token_in(page_b.content.decode()),
+            "token": make_token(article.pk),
+            "body": "从缓存页面提交的留言",
+        },
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_authors_pending_comment_is_never_stored_in_the_shared_cache(article):
+    author, other = Client(), Client()
+    other.get(f"/zh-hans/articles/{article.pk}/")  # cached for everyone
+    author.get(f"/zh-hans/articles/{article.pk}/")
+    author.post(
+        f"/zh-hans/articles/{article.pk}/comments/",
+        {"token": make_token(article.pk), "body": "只有作者本人能看到的待审留言"},
+    )
+    own = author.get(f"/zh-hans/articles/{article.pk}/")
+    assert "X-Page-Cache" not in own  # a session bypasses the shared cache
+    assertContains(own, "只有作者本人能看到的待审留言")
+    assert "private" in own["Cache-Control"]
+    assertNotContains(other.get(f"/zh-hans/articles/{article.pk}/"), "只有作者本人能看到的待审留言")
+
+
+@pytest.mark.django_db
+def test_approving_a_comment_shows_on_every_variant_at_once(client, article, moderator):
+    for v in VARIANTS:
+        assertContains(client.get(f"/{v}/articles/{article.pk}/"), 'href="#comments"')
+    comment = make_comment(article, body="审核通过的评论")
+    for v in VARIANTS:  # still cached, and the pending comment is not in it
+        assertNotContains(client.get(f"/{v}/articles/{article.pk}/"), "审核通过的评论")
+        assertNotContains(client.get(f"/{v}/articles/{article.pk}/"), "審核通過的評論")
+    comment.approve(by=moderator)
+    assertContains(client.get(f"/zh-hans/articles/{article.pk}/"), "审核通过的评论")
+    assertContains(client.get(f"/zh-tw/articles/{article.pk}/"), "審核通過的評論")
+    assertContains(client.get(f"/zh-hk/articles/{article.pk}/"), "審核通過的評論")
+
+
+@pytest.mark.django_db
+def test_publishing_editing_and_unpublishing_show_on_the_next_request(client, category):
+    article = make_article(category=category, title="草稿新闻", status=Article.Status.DRAFT)
+    pages = ["/zh-hans/", f"/zh-hans/category/{category.slug}/", "/zh-hans/feeds/latest.xml"]
+    for page in pages:
+        assertNotContains(client.get(page), "草稿新闻")
+    assertNotContains(client.get("/zh-hans/search/", {"q": "草稿新闻"}), 'class="item"')
+
+    article.publish()
+    for page in pages:
+        assertContains(client.get(page), "草稿新闻")
+    assertContains(client.get("/zh-hans/search/", {"q": "草稿新闻"}), 'class="item"')
+    assertContains(client.get(f"/zh-tw/articles/{article.pk}/"), "草稿新聞")
+
+    article.title = "改过标题的新闻"
+    article.save()
+    for page in pages:
+        assertContains(client.get(page), "改过标题的新闻")
+    assertContains(client.get(f"/zh-tw/articles/{article.pk}/"), "改過標題的新聞")
+
+    article.unpublish()
+    for page in pages:
+        assertNotContains(client.get(page), "改过标题的新闻")
+    assert client.get(f"/zh-hans/articles/{article.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_glossary_change_shows_on_cached_pages_at_once(client, article, editor):
+    article.title = "本地软件优化"
+    article.save()
+    url = f"/zh-tw/articles/{article.pk}/"
+    assertContains(client.get(url), "優化")
+    client.force_login(editor)
+    client.post(
+        "/admin/articles/glossaryterm/add/",
+        {"term": "软件", "zh_tw": "軟件程式", "zh_hans": "", "zh_hant": "", "zh_hk": "", "note": ""},
+    )
+    assert GlossaryTerm.objects.filter(term="软件").exists()
+    assertContains(Client().get(url), "軟件程式")
+
+
+@pytest.mark.django_db
+def test_unchanged_pages_answer_304_to_a_revalidating_client(client, article):
+    client.get("/zh-hans/")
+    cached = client.get("/zh-hans/")
+    assert cached["ETag"]
+    assert "public" in cached["Cache-Control"]
+    assert client.get("/zh-hans/", headers={"If-None-Match": cached["ETag"]}).status_code == 304
+
+    article.title = "新的标题"
+    article.save()
+    fresh = client.get("/zh-hans/", headers={"If-None-Match": cached["ETag"]})
+    assert fresh.status_code == 200
+    assertContains(fresh, "新的标题")
+
+
+@pytest.mark.django_db
+def test_article_pages_revalidate_per_reader_because_they_carry_a_csrf_token(client, article):
+    client.get(f"/zh-hans/articles/{article.pk}/")
+    page = client.get(f"/zh-hans/articles/{article.pk}/")
+    assert "private" in page["Cache-Control"]
+    assert "Cookie" in page["Vary"]
+    again = client.get(f"/zh-hans/articles/{article.pk}/", headers={"If-None-Match": page["ETag"]})
+    assert again.status_code == 304
+    other_reader = Client().get(
+        f"/zh-hans/articles/{article.pk}/", headers={"If-None-Match": page["ETag"]}
+    )
+    assert other_reader.status_code == 200
+
+
+@pytest.mark.django_db
+def test_cached_article_pages_still_count_every_read(client, article):
+    for _ in range(5):
+        client.get(f"/zh-hans/articles/{article.pk}/")
+    article.refresh_from_db()
+    assert article.heat == 5
+    assertContains(client.get(f"/zh-hans/articles/{article.pk}/"), "6℃")
+
+
+@pytest.mark.django_db
+def test_staff_previews_are_never_cached(client, editor):
+    draft = make_article(title="内部预览稿件", status=Article.Status.DRAFT)
+    client.force_login(editor)
+    assertContains(client.get(f"/zh-hans/articles/{draft.pk}/"), "内部预览稿件")
+    assert Client().get(f"/zh-hans/articles/{draft.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_page_cache_can_be_switched_off(client, article, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get("/zh-hans/")
+    assert "X-Page-Cache" not in client.get("/zh-hans/")
