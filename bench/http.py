@@ -7,8 +7,8 @@ the demo newsroom and 50 approved comments on the reference article, and measure
 - the article page cached and uncached (PAGE_CACHE_SECONDS=0), in zh-hans and zh-tw;
 - home, category and search pages, cached.
 
-Run: ``python -m bench.http [--seconds 10] [--connections 64] [--redis]``. Prints a table and a
-last line ``ratios: article_cached=… article_uncached=… home_cached=… tw_over_hans=… p99_cached_ms=…``.
+Run: ``python -m bench.http [--seconds 10] [--connections 64] [--redis]``. Prints a table and
+a last line ``ratios: article_cached=… article_uncached=… home_cached=… tw_over_hans=… …``.
 """
 
 import argparse
@@ -21,7 +21,7 @@ import sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -41,7 +41,9 @@ from comments.models import Comment
 article = Article.objects.get(title__startswith="江苏省党政代表团")
 moderator = User.objects.create_user("bench-moderator", is_staff=True)
 for n in range(50):
-    c = Comment.objects.create(article=article, nickname=f"读者{n}", body=f"第{n}条评论：支持苏粤合作，期待更多成果。")
+    c = Comment.objects.create(
+        article=article, nickname=f"读者{n}", body=f"第{n}条评论：支持苏粤合作，期待更多成果。"
+    )
     c.approve(by=moderator)
 print(article.pk)
 """
@@ -58,7 +60,11 @@ def wrk(url: str, seconds: int, connections: int) -> dict:
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
     scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale, "errors": int(non2xx.group(1)) if non2xx else 0}
+    return {
+        "rps": rps,
+        "p99_ms": float(p99.group(1)) * scale,
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+    }
 
 
 def main():

@@ -111,7 +111,16 @@ def gunicorn(env: dict, *, workers: int = 2, port: int | None = None):
     port = port or free_port()
     env = {**env, "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "-c",
+            "gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

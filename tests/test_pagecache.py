@@ -120,7 +120,14 @@ def test_a_glossary_change_shows_on_cached_pages_at_once(client, article, editor
     client.force_login(editor)
     client.post(
         "/admin/articles/glossaryterm/add/",
-        {"term": "软件", "zh_tw": "軟件程式", "zh_hans": "", "zh_hant": "", "zh_hk": "", "note": ""},
+        {
+            "term": "软件",
+            "zh_tw": "軟件程式",
+            "zh_hans": "",
+            "zh_hant": "",
+            "zh_hk": "",
+            "note": "",
+        },
     )
     assert GlossaryTerm.objects.filter(term="软件").exists()
     assertContains(Client().get(url), "軟件程式")

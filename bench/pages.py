@@ -1,0 +1,165 @@
+"""Page latency at scale: the same pages with a small newsroom and with a big one.
+
+Renders home, category and article pages in-process (Django test client, page cache off, so
+every request renders from PostgreSQL) on a fresh database beside the configured one, first
+with a small newsroom (the demo plus 200 articles, so every list page is full; 60 comments on
+the reference article, so its comments span two pages), then after adding up to N articles
+(default 100,000) and M approved comments (default 10,000) on the reference article.
+Prints median latencies, query counts and the large/small ratio of each page.
+
+Run: ``python -m bench.pages [--articles 100000] [--comments 10000] [--requests 40]``.
+"""
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ["PAGE_CACHE_SECONDS"] = "0"
+os.environ["HTTPS"] = "false"
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from tests.servers import drop_database, sibling_database_url  # noqa: E402
+
+
+def use_database(url: str) -> None:
+    import environ
+
+    connections.close_all()
+    settings.DATABASES["default"].update(environ.Env.db_url_config(url))
+    connection.settings_dict.update(environ.Env.db_url_config(url))
+
+
+def measure(client, path: str, requests: int) -> tuple[float, int]:
+    client.get(path)
+    timings = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    return statistics.median(timings), len(queries.captured_queries)
+
+
+def grow(reference, articles: int, comments: int) -> None:
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from articles.models import Article, Category
+    from comments.models import Comment
+
+    categories = list(Category.objects.all())
+    template = Article.objects.exclude(pk=reference.pk).first()
+    now = timezone.now()
+    batch = []
+    for n in range(articles):
+        batch.append(
+            Article(
+                title=f"{template.title}（{n}）",
+                summary=template.summary,
+                body=template.body,
+                category=categories[n % len(categories)],
+                status=Article.Status.PUBLISHED,
+                published_at=now - timezone.timedelta(minutes=n + 60),
+                heat=n % 5000,
+                title_variants=template.title_variants,
+                summary_variants=template.summary_variants,
+                body_variants=template.body_variants,
+                source_script="zh-hans",
+            )
+        )
+        if len(batch) == 5000:
+            Article.objects.bulk_create(batch)
+            batch = []
+    Article.objects.bulk_create(batch)
+    sample = Comment.objects.visible().filter(article=reference).first()
+    moderator = User.objects.get(username="bench-moderator")
+    Comment.objects.bulk_create(  # fast path: rows as approve() would leave them
+        Comment(
+            article=reference,
+            nickname=f"读者{n}",
+            body=sample.body,
+            status=Comment.Status.APPROVED,
+            nickname_variants=sample.nickname_variants,
+            body_variants=sample.body_variants,
+            moderated_by=moderator,
+            moderated_at=now,
+        )
+        for n in range(comments)
+    )
+    Article.objects.filter(pk=reference.pk).update(
+        comment_count=Comment.objects.visible().filter(article=reference).count()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--comments", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=40)
+    args = parser.parse_args()
+
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.test import Client
+
+    name = "portal_bench_pages"
+    use_database(sibling_database_url(name))
+    try:
+        call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        call_command("load_demo", verbosity=0)
+        from articles.models import Article
+        from comments.models import Comment
+
+        reference = Article.objects.get(title__startswith="江苏省党政代表团")
+        moderator = User.objects.create_user("bench-moderator", is_staff=True)
+        for n in range(60):
+            comment = Comment.objects.create(article=reference, body=f"第{n}条评论：支持合作。")
+            comment.approve(by=moderator)
+        grow(reference, 200, 0)
+        pages = {
+            "home": "/zh-hans/",
+            "home page 2": "/zh-hans/?page=2",
+            "category": "/zh-hans/category/jiangsu/",
+            "article zh-hans": f"/zh-hans/articles/{reference.pk}/",
+            "article zh-tw": f"/zh-tw/articles/{reference.pk}/",
+            "article, comments p.200": f"/zh-hans/articles/{reference.pk}/?cpage=200",
+        }
+        client = Client(HTTP_HOST="localhost")
+        small = {label: measure(client, path, args.requests) for label, path in pages.items()}
+        started = time.monotonic()
+        grow(reference, args.articles - 200, args.comments)
+        print(
+            f"grew to {args.articles} articles and {args.comments} more comments "
+            f"in {time.monotonic() - started:.0f} s"
+        )
+        large = {label: measure(client, path, args.requests) for label, path in pages.items()}
+    finally:
+        connections.close_all()
+        drop_database(name)
+
+    print(f"\n{'page':<24} {'small ms':>9} {'q':>3} {'large ms':>9} {'q':>3} {'ratio':>6}")
+    ratios = []
+    for label in pages:
+        (s_ms, s_q), (l_ms, l_q) = small[label], large[label]
+        ratios.append(l_ms / s_ms)
+        print(f"{label:<24} {s_ms:>9.1f} {s_q:>3} {l_ms:>9.1f} {l_q:>3} {l_ms / s_ms:>6.2f}")
+    print(f"ratios: worst_large_over_small={max(ratios):.2f}")
+
+
+if __name__ == "__main__":
+    main()
