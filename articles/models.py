@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.fields.json import KeyTextTransform
@@ -68,6 +69,13 @@ class GlossaryTerm(models.Model):
 
     def __str__(self):
         return self.term
+
+    def clean(self):
+        given = any(self.renderings().values())
+        if self.keep == given:
+            raise ValidationError(
+                "请二选一：勾选“各版本保持原样”，或填写各版本的写法（未填的版本用最接近的版本）。"
+            )
 
     def renderings(self) -> dict:
         return {code: getattr(self, code.replace("-", "_")) for code in CODES}

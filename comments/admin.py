@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
-from .models import BannedWord, Comment
+from .models import HEAVY_ARTICLE_FIELDS, BannedWord, Comment
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -89,7 +89,16 @@ class CommentAdmin(admin.ModelAdmin):
     change_list_template = "admin/comments/comment/change_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("body_variants", "nickname_variants")
+        # A hundred rows with their articles: leave out the texts no column shows.
+        return (
+            super()
+            .get_queryset(request)
+            .defer(
+                "body_variants",
+                "nickname_variants",
+                *(f"article__{field}" for field in HEAVY_ARTICLE_FIELDS),
+            )
+        )
 
     def get_ordering(self, request):
         # Pending first, then oldest first: the queue is worked from the top. An expression,

@@ -15,7 +15,7 @@ class CommentsConfig(AppConfig):
         # second reader's comment look like a double submit of the first's (and be dropped).
         pagecache.register_hole(
             "comment_token",
-            lambda request, meta: guards.make_token(meta["article_id"])
-            if meta.get("article_id")
-            else "",
+            lambda request, meta: (
+                guards.make_token(meta["article_id"]) if meta.get("article_id") else ""
+            ),
         )

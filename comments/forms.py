@@ -54,10 +54,10 @@ class CommentForm(forms.Form):
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
+        # An unbound form's token is filled in per page view (the "comment_token" hole, see
+        # apps.py), so a cached page never hands two readers the same one.
         if self.is_bound:
             self.data = self.data.copy()  # mutable, so a spoiled token can be replaced
-        else:
-            self.initial["token"] = guards.make_token(article.pk)
         self.fields["nickname"].widget.attrs.update(
             {"placeholder": _("选填，留空显示为“热心网友”"), "autocomplete": "nickname"}
         )
@@ -99,13 +99,14 @@ class CommentForm(forms.Form):
         """The comment this very form already produced (a double submit), if any."""
         return Comment.objects.filter(submission_token=self.cleaned_data["token"]).first()
 
-    def save(self, request, address: str) -> Comment:
+    def save(self, request, address: str) -> tuple[Comment, bool]:
+        """Store the comment pending; ``(comment, created)``, as the same form may race itself."""
         nickname, body = self.cleaned_data["nickname"], self.cleaned_data["body"]
         words = BannedWord.objects.values_list("word", flat=True)
         reasons = guards.suspicion_reasons(nickname, body, words)
         try:
             with transaction.atomic():
-                return Comment.objects.create(
+                comment = Comment.objects.create(
                     article=self.article,
                     nickname=nickname,
                     body=body,
@@ -117,4 +118,5 @@ class CommentForm(forms.Form):
                 )
         except IntegrityError:
             # The same form arrived twice at the same moment: the other request stored it.
-            return self.already_stored()
+            return self.already_stored(), False
+        return comment, True

@@ -20,6 +20,15 @@ from portal.variants.convert import detect_script, render
 
 from .signals import comment_visibility_changed
 
+# What comment pages and the queue never need of an article: its text in four variants.
+HEAVY_ARTICLE_FIELDS = (
+    "body",
+    "title_variants",
+    "summary_variants",
+    "body_variants",
+    "search_vector",
+)
+
 MARKUP_DELIMITER = re.compile(r"(-\{|\}-)")
 
 

@@ -14,17 +14,10 @@ from portal import pagecache
 
 from . import guards
 from .forms import CommentForm
+from .models import HEAVY_ARTICLE_FIELDS
 from .session import remember_pending
 
 log = logging.getLogger(__name__)
-# The form needs the article's id, dates and title, not its text in four variants.
-HEAVY_ARTICLE_FIELDS = (
-    "body",
-    "title_variants",
-    "summary_variants",
-    "body_variants",
-    "search_vector",
-)
 
 
 @require_POST
@@ -41,8 +34,9 @@ def post_comment(request, pk):
         address = guards.client_address(request)
         if guards.over_rate_limit(address):
             return render(request, "comments/rate_limited.html", {"article": article}, status=429)
-        comment = form.save(request, address)
-        transaction.on_commit(lambda: notify_moderators(comment))
+        comment, created = form.save(request, address)
+        if created:
+            transaction.on_commit(lambda: notify_moderators(comment))
     remember_pending(request, comment)
     messages.success(request, _("留言已提交，审核通过后才会公开显示。"))
     return redirect(article.get_absolute_url() + "#comments")

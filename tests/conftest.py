@@ -78,3 +78,10 @@ def moderator(db, django_user_model):
     user = django_user_model.objects.create_user("mod", password="pw", is_staff=True)
     user.groups.add(Group.objects.get(name="Moderators"))
     return user
+
+
+@pytest.fixture
+def fast_test_client(settings):
+    """Opt-in speed-up: WhiteNoise looks static files up per request instead of scanning
+    STATIC_ROOT whenever a test Client builds its handler (~40 ms a Client after collectstatic)."""
+    settings.WHITENOISE_AUTOREFRESH = True

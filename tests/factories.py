@@ -40,25 +40,29 @@ def make_comment(article, approve_by=None, **fields) -> Comment:
 
 
 def make_approved_comments(article, count: int, **fields) -> list[Comment]:
-    """``count`` approved comments in one INSERT, oldest first, rendered as approval renders them
-    and counted on the article (as many approvals would leave them)."""
-    from django.db.models import F
+    """``count`` approved comments in one INSERT, rendered as approval renders them and counted
+    on the article. Bodies are numbered on from the article's existing comments, each a second
+    newer than the last (the first a day ago), so repeated calls keep one oldest-first order."""
+    from django.db.models import Count, F, Max
 
     template = Comment(article=article, nickname="读者", body="已通过的评论")
     template.refresh_renderings()
-    start = timezone.now() - timezone.timedelta(seconds=count)
+    existing = Comment.objects.filter(article=article).aggregate(
+        n=Count("id"), last=Max("created_at")
+    )
+    start = existing["last"] or timezone.now() - timezone.timedelta(days=1)
     comments = [
         Comment(
             article=article,
             nickname=template.nickname,
-            body=f"{template.body}{i}",
+            body=f"{template.body}{n}",
             status=Comment.Status.APPROVED,
-            created_at=start + timezone.timedelta(seconds=i),
+            created_at=start + timezone.timedelta(seconds=n - existing["n"] + 1),
             nickname_variants=template.nickname_variants,
-            body_variants={v: f"{html}{i}" for v, html in template.body_variants.items()},
+            body_variants={v: f"{html}{n}" for v, html in template.body_variants.items()},
             **fields,
         )
-        for i in range(count)
+        for n in range(existing["n"], existing["n"] + count)
     ]
     Comment.objects.bulk_create(comments, batch_size=1000)
     Article.objects.filter(pk=article.pk).update(comment_count=F("comment_count") + count)
@@ -70,7 +74,13 @@ def comment_form(article, **fields) -> dict:
     """What the reader's browser posts: a freshly signed token, an empty honeypot."""
     from comments.guards import make_token
 
-    return {"nickname": "", "body": "说得好", "website": "", "token": make_token(article.pk), **fields}
+    return {
+        "nickname": "",
+        "body": "说得好",
+        "website": "",
+        "token": make_token(article.pk),
+        **fields,
+    }
 
 
 def comment_url(article, variant: str = "zh-hans") -> str:

@@ -26,7 +26,8 @@ def test_lists_and_feeds_do_not_count_as_reads(client, article):
     assert article.heat == 0
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush afterwards must not lose migration data (groups, glossary).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_concurrent_readers_lose_no_increment(article):
     start = threading.Barrier(20)
     statuses = []

@@ -11,7 +11,7 @@ from articles.models import Article
 from comments.models import Comment
 from tests.factories import article_url, comment_form, comment_url, make_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
 
 
 def test_empty_body_is_refused_with_a_message(client, article):
@@ -61,11 +61,14 @@ def test_invalid_utf8_in_a_multipart_request_gets_no_500(client, article):
     token = comment_form(article)["token"]
     boundary = "XyZ"
     parts = [("nickname", b"\xc3\x28"), ("body", b"\xff\xfe ok"), ("token", token.encode())]
-    raw = b"".join(
-        b"--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n"
-        % (boundary.encode(), name.encode(), value)
-        for name, value in parts
-    ) + b"--%s--\r\n" % boundary.encode()
+    raw = (
+        b"".join(
+            b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+            % (boundary.encode(), name.encode(), value)
+            for name, value in parts
+        )
+        + b"--%s--\r\n" % boundary.encode()
+    )
     response = client.post(
         comment_url(article), raw, content_type=f"multipart/form-data; boundary={boundary}"
     )

@@ -14,7 +14,7 @@ from comments import guards
 from comments.models import BannedWord, Comment
 from tests.factories import article_url, comment_form, comment_url, make_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
 
 AWAITING = "留言已提交，审核通过后才会公开显示。"
 # Time travel goes forward from now: the test articles were published in the last few hours.
@@ -49,7 +49,9 @@ def test_post_with_the_pages_csrf_token_is_accepted(article):
 
 
 def test_filled_honeypot_is_refused_with_a_visible_message(client, article):
-    response = client.post(comment_url(article), comment_form(article, website="http://spam.example"))
+    response = client.post(
+        comment_url(article), comment_form(article, website="http://spam.example")
+    )
     assertContains(response, "提交未被接受，请不要填写“网站”一栏。", status_code=400)
     # Said at the top of the form, not inside the hidden trap field.
     assert re.search(r'<div class="errors" role="alert"><p>提交未被接受', response.content.decode())
@@ -90,14 +92,18 @@ def test_form_older_than_a_day_is_refused_and_offers_a_fresh_form(client, articl
         assert not Comment.objects.exists()
         fresh = token_on_page(response)
         assert fresh != token
-        assert client.post(comment_url(article), comment_form(article, token=fresh)).status_code == 302
+        assert (
+            client.post(comment_url(article), comment_form(article, token=fresh)).status_code == 302
+        )
 
 
 def test_form_just_under_a_day_old_is_accepted(client, article):
     with time_machine.travel(START, tick=False) as traveller:
         token = token_on_page(client.get(article_url(article)))
         traveller.shift(24 * 3600 - 5)
-        assert client.post(comment_url(article), comment_form(article, token=token)).status_code == 302
+        assert (
+            client.post(comment_url(article), comment_form(article, token=token)).status_code == 302
+        )
 
 
 @pytest.mark.parametrize(
@@ -110,7 +116,9 @@ def test_form_just_under_a_day_old_is_accepted(client, article):
     ],
 )
 def test_form_with_a_bad_token_is_refused_with_a_readable_message(client, article, make_bad_token):
-    response = client.post(comment_url(article), comment_form(article, token=make_bad_token(article)))
+    response = client.post(
+        comment_url(article), comment_form(article, token=make_bad_token(article))
+    )
     assertContains(response, "表单已失效，请刷新页面后重新提交。", status_code=400)
     assert not Comment.objects.exists()
 
@@ -118,8 +126,13 @@ def test_form_with_a_bad_token_is_refused_with_a_readable_message(client, articl
 # --- rate limit per client address -----------------------------------------------------------
 
 
+_stranger = Client()  # one handler for all: building one per request is slow
+
+
 def post_from(address, article, n, **headers):
-    return Client().post(
+    """A post with no cookies at all, as a bot or a new visitor sends it."""
+    _stranger.cookies.clear()
+    return _stranger.post(
         comment_url(article),
         comment_form(article, body=f"第{n}条评论"),
         REMOTE_ADDR=address,
@@ -183,7 +196,9 @@ def test_same_body_on_the_same_article_within_a_day_is_refused(client, article):
 
 def test_duplicate_check_sees_through_invisible_characters(client, article):
     client.post(comment_url(article), comment_form(article, body="支持这篇报道"))
-    response = client.post(comment_url(article), comment_form(article, body=" 支持\u200b这篇报道\n"))
+    response = client.post(
+        comment_url(article), comment_form(article, body=" 支持\u200b这篇报道\n")
+    )
     assert response.status_code == 400
     assert Comment.objects.count() == 1
 
@@ -192,7 +207,9 @@ def test_same_body_is_accepted_again_after_a_day(client, article):
     with time_machine.travel(START, tick=False) as traveller:
         client.post(comment_url(article), comment_form(article, body="顶"))
         traveller.shift(24 * 3600 + 60)
-        assert client.post(comment_url(article), comment_form(article, body="顶")).status_code == 302
+        assert (
+            client.post(comment_url(article), comment_form(article, body="顶")).status_code == 302
+        )
     assert Comment.objects.count() == 2
 
 
@@ -295,7 +312,9 @@ def test_comments_close_after_the_configured_number_of_days(client, category, se
     old = make_article(category=category, published_at=timezone.now() - dt.timedelta(days=31))
     recent = make_article(category=category, published_at=timezone.now() - dt.timedelta(days=29))
     assertContains(client.get(article_url(old)), "本文评论已关闭。")
-    assertContains(client.post(comment_url(old), comment_form(old)), "本文评论已关闭。", status_code=403)
+    assertContains(
+        client.post(comment_url(old), comment_form(old)), "本文评论已关闭。", status_code=403
+    )
     assertNotContains(client.get(article_url(recent)), "本文评论已关闭。")
     assert client.post(comment_url(recent), comment_form(recent)).status_code == 302
     assert list(Comment.objects.values_list("article", flat=True)) == [recent.pk]
@@ -406,3 +425,19 @@ def test_suspected_comment_gets_the_same_answer_as_any_other(client, article):
     suspected = client.post(comment_url(article), comment_form(article, body="赌博"))
     assert (plain.status_code, plain["Location"]) == (suspected.status_code, suspected["Location"])
     assert [c.suspected for c in Comment.objects.order_by("pk")] == [False, True]
+
+
+@pytest.mark.parametrize(
+    "variant, field, value, message",
+    [
+        ("zh-hant", "nickname", "名" * 31, "暱稱最多 30 個字（現在是 31 個）。"),
+        ("zh-tw", "body", "字" * 1001, "留言最多 1000 個字（現在是 1001 個）。"),
+        ("zh-hk", "body", "壞\x00", "留言含有不允許的字符，請刪除後重新提交。"),
+        ("zh-tw", "token", "", "表單已失效，請重新整理頁面後重新提交。"),
+    ],
+)
+def test_refusals_are_worded_in_the_readers_script(client, article, variant, field, value, message):
+    data = comment_form(article, body="正文")
+    data[field] = value
+    response = client.post(comment_url(article, variant), data)
+    assertContains(response, message, status_code=400)

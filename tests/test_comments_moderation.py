@@ -20,7 +20,7 @@ from tests.factories import (
     make_comment,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
 
 QUEUE = "/admin/comments/comment/"
 
@@ -145,7 +145,9 @@ def test_queue_filters_by_date(mod_client, article):
     assert "十天前" in [c.body for c in listed(mod_client.get(QUEUE + year))]
 
 
-@pytest.mark.parametrize("q, expected", [("赌场", "正文有赌场"), ("小李", "昵称小李"), ("198.51.100.77", "来自某地址")])
+@pytest.mark.parametrize(
+    "q, expected", [("赌场", "正文有赌场"), ("小李", "昵称小李"), ("198.51.100.77", "来自某地址")]
+)
 def test_queue_searches_body_nickname_and_address(mod_client, article, q, expected):
     make_comment(article, body="正文有赌场")
     make_comment(article, body="昵称小李", nickname="小李")
@@ -231,7 +233,11 @@ def test_count_follows_every_transition(article, moderator):
 def test_change_form_offers_the_three_decisions(mod_client, article):
     comment = make_comment(article)
     response = mod_client.get(change_url(comment))
-    for name, label in (("_approve", "通过（公开显示）"), ("_reject", "拒绝"), ("_spam", "标为垃圾信息")):
+    for name, label in (
+        ("_approve", "通过（公开显示）"),
+        ("_reject", "拒绝"),
+        ("_spam", "标为垃圾信息"),
+    ):
         assertContains(response, f'name="{name}" value="{label}"')
 
 

@@ -16,7 +16,7 @@ from tests.factories import (
     make_comment,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
 
 AWAITING = "留言已提交，审核通过后才会公开显示。"
 MINE_PENDING = "待审核，仅您可见"
@@ -127,9 +127,14 @@ def test_approved_comments_are_listed_oldest_first_with_nickname_time_and_body(
     assert f'<time datetime="{local.isoformat()}">{local:%Y-%m-%d %H:%M}</time>' in html
 
 
-def test_blank_nickname_shows_as_热心网友_in_the_readers_script(client, article, moderator):
+def test_blank_nickname_shows_the_default_name_in_the_readers_script(client, article, moderator):
     make_comment(article, nickname="", body="无名评论", approve_by=moderator)
-    expected = {"zh-hans": "热心网友", "zh-hant": "熱心網友", "zh-tw": "熱心網友", "zh-hk": "熱心網友"}
+    expected = {
+        "zh-hans": "热心网友",
+        "zh-hant": "熱心網友",
+        "zh-tw": "熱心網友",
+        "zh-hk": "熱心網友",
+    }
     for variant, name in expected.items():
         html = client.get(article_url(article, variant)).content.decode()
         item = re.search(r'<li class="comment">.*?</li>', html, re.S).group(0)

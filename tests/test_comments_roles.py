@@ -9,7 +9,7 @@ from articles.models import Article
 from comments.models import Comment
 from tests.factories import make_comment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
 
 QUEUE = "/admin/comments/comment/"
 

@@ -52,7 +52,8 @@ def read_concurrently(article_id: int, reads: int, threads: int = 8) -> None:
         thread.join()
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush afterwards must not lose migration data (groups, glossary).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_buffered_reads_from_eight_threads_fold_into_exactly_that_much_heat(settings, backend):
     config, reads = BACKENDS[backend]

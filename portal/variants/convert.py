@@ -8,6 +8,10 @@ and put back afterwards, the way Chinese Wikipedia's ``-{…}-`` works:
 - inline markup in the text itself: ``-{不转换}-`` or ``-{zh-hans:…;zh-hant:…;zh-tw:…;zh-hk:…}-``.
 
 Placeholders are runs of Private Use Area characters, which OpenCC's dictionaries never touch.
+
+Conversion always starts from what the author wrote, in whichever variant (``detect_script``
+guesses it on first save; editors can correct it): ``CONFIGS`` says how each source reaches each
+variant.
 """
 
 import re
@@ -37,7 +41,7 @@ CONFIGS = {
     "zh-tw": {"zh-hans": "tw2s", "zh-hant": "t2tw", "zh-tw": "t2tw", "zh-hk": "tw2hk"},
     "zh-hk": {"zh-hans": "hk2s", "zh-hant": "hk2tw", "zh-tw": "hk2tw", "zh-hk": "t2hk"},
 }
-# Configurations the pure-Python OpenCC lacks, built from its own dictionaries (see the JSON).
+# Configurations the pure-Python OpenCC lacks (tw2hk, hk2tw), see its README.
 LOCAL_CONFIGS = Path(__file__).resolve().parent / "opencc"
 # Characters in Traditional originals that OpenCC's tables miss: Simplified or variant forms that
 # converters leave in Traditional pages and no standard writes (the reference page has 加强,
@@ -56,11 +60,24 @@ PER_VARIANT = re.compile(r"^\s*(zh-(?:hans|hant|tw|hk))\s*:(.*)$", re.DOTALL)
 _OPEN, _CLOSE, _DIGIT0 = "\ue000", "\ue001", 0xE100  # placeholder: OPEN digits… CLOSE (base 256)
 
 
+class _LocalOpenCC(opencc.OpenCC):
+    """OpenCC reading a configuration of ours, whose dictionaries may be ours too."""
+
+    def _add_dict_chain(self, dict_chain, dict_dict):
+        local = LOCAL_CONFIGS / dict_dict.get("file", "")
+        if dict_dict.get("type") == "txt" and local.is_file():
+            dict_chain.append(str(local))
+        else:
+            super()._add_dict_chain(dict_chain, dict_dict)
+
+
 @cache
 def _converter(config: str) -> opencc.OpenCC:
     local = LOCAL_CONFIGS / f"{config}.json"
-    # OpenCC joins its config directory with the name; an absolute path wins that join.
-    return opencc.OpenCC(str(local.with_suffix("")) if local.exists() else config)
+    if local.exists():
+        # OpenCC joins its config directory with the name; an absolute path wins that join.
+        return _LocalOpenCC(str(local.with_suffix("")))
+    return opencc.OpenCC(config)
 
 
 def convert(text: str, config: str | None) -> str:
@@ -96,9 +113,6 @@ class Glossary:
         if self._by_written:
             alternatives = sorted(self._by_written, key=len, reverse=True)
             self._pattern = re.compile("|".join(map(re.escape, alternatives)))
-
-    def terms_in(self, text: str) -> set[str]:
-        return set(self._pattern.findall(text)) if self._pattern and text else set()
 
     def protect(self, text: str, spans: list[Term]) -> str:
         if not self._pattern:
@@ -147,16 +161,10 @@ def _markup_term(content: str) -> Term:
     return Term(written=content)
 
 
-def render(
-    text: str,
-    source: str = "zh-hans",
-    glossary: Glossary = EMPTY_GLOSSARY,
-    variants: Iterable[str] = CODES,
-) -> dict:
+def render(text: str, source: str = "zh-hans", glossary: Glossary = EMPTY_GLOSSARY) -> dict:
     """The text in every variant, with markup resolved and glossary terms applied."""
-    variants = tuple(variants)
     if not text:
-        return dict.fromkeys(variants, "")
+        return dict.fromkeys(CODES, "")
     text = _RESERVED.sub("", text)
     if source != "zh-hans":
         text = text.translate(TRADITIONAL_FIXES)
@@ -166,9 +174,11 @@ def render(
         spans.append(_markup_term(match.group(1)))
         return _placeholder(len(spans) - 1)
 
-    masked = glossary.protect(MARKUP.sub(cut_markup, text), spans)
+    # An unpaired delimiter (an editor's typo) must not reach readers either.
+    masked = MARKUP.sub(cut_markup, text).replace("-{", "").replace("}-", "")
+    masked = glossary.protect(masked, spans)
     rendered = {}
-    for variant in variants:
+    for variant in CODES:
         converted = convert(masked, CONFIGS[source][variant])
         rendered[variant] = _PLACEHOLDER.sub(
             lambda m, v=variant: spans[_index(m.group(1))].text_for(v), converted
@@ -181,13 +191,6 @@ def render_fields(
 ) -> dict:
     """Several texts at once: ``{"title": …}`` → ``{"title": {"zh-hans": …, …}, …}``."""
     return {name: render(value, source, glossary) for name, value in fields.items()}
-
-
-def strip_markup(text: str) -> str:
-    """The text as written, with ``-{…}-`` markup resolved for a Simplified reader."""
-    if "-{" not in text:
-        return text
-    return MARKUP.sub(lambda m: _markup_term(m.group(1)).text_for("zh-hans"), text)
 
 
 def _differences(a: str, b: str) -> int:
@@ -248,9 +251,30 @@ def any_script_pattern(simplified: str) -> str:
     )
 
 
+@cache
+def _t2s_changes() -> tuple[frozenset[str], tuple[str, ...]]:
+    """What t2s converts: characters, and the phrases that contain none of those (瞭解 → 了解)."""
+    dictionaries = Path(opencc.__file__).resolve().parent / "dictionary"
+
+    def entries(name):
+        for line in (dictionaries / name).read_text("utf-8").splitlines():
+            key, values = line.split("\t")
+            if values.split()[0] != key:
+                yield key
+
+    chars = frozenset(entries("TSCharacters.txt"))
+    phrases = tuple(p for p in entries("TSPhrases.txt") if chars.isdisjoint(p))
+    return chars, phrases
+
+
 def to_simplified(text: str) -> str:
     """Fold any script to Simplified, NFKC-normalised: the one form search compares in."""
-    return convert(unicodedata.normalize("NFKC", text), "t2s")
+    text = unicodedata.normalize("NFKC", text)
+    # Most text indexed is Simplified already: then skip the (pure-Python, slow) conversion.
+    chars, phrases = _t2s_changes()
+    if chars.isdisjoint(text) and not any(phrase in text for phrase in phrases):
+        return text
+    return convert(text, "t2s")
 
 
 def simplified_forms(text: str) -> list[str]:

@@ -1,0 +1,74 @@
+"""Readers comment, a moderator approves: what each of them sees along the way."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from comments.models import Comment
+from tests.e2e.browser import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+BODY = "谢谢分享，苏粤合作越来越好。"
+BODY_ZH_TW = "謝謝分享，蘇粵合作越來越好。"
+
+
+def test_pending_comment_is_shown_only_to_its_author_until_a_moderator_approves_it(
+    open_page, demo, moderator
+):
+    url = f"/articles/{demo.pk}/"
+    author = open_page(locale="zh-CN")
+    author.goto(f"/zh-hans{url}")
+    author.get_by_label("昵称").fill("")  # left blank: shown as 热心网友
+    author.get_by_label("留言内容").fill(BODY)
+    author.get_by_role("button", name="发表留言").click()
+
+    expect(author).to_have_url(re.compile(rf"/zh-hans{url}#comments$"))
+    expect(author.get_by_role("status")).to_contain_text("留言已提交，审核通过后才会公开显示。")
+    mine = author.locator(".comment.pending")
+    expect(mine).to_contain_text(BODY)
+    expect(mine).to_contain_text("热心网友")
+    expect(mine).to_contain_text("待审核，仅您可见")
+    expect(author.locator(".article-meta .comment-count")).to_have_text("0")
+
+    other = open_page(locale="zh-TW")
+    other.goto(f"/zh-tw{url}")
+    expect(other.locator("#comments")).to_contain_text("暫時沒有留言")
+    expect(other.locator("#comments")).not_to_contain_text(BODY_ZH_TW)
+    expect(other.locator("#comments")).not_to_contain_text(BODY)
+    expect(other.locator(".article-meta .comment-count")).to_have_text("0")
+
+    # The moderator finds it in the queue from the admin's front page and approves it in bulk.
+    mod = open_page(locale="zh-CN")
+    log_in(mod, moderator.username, "pw")
+    mod.get_by_role("link", name=re.compile("待审核评论")).click()
+    expect(mod.locator("#pending-count")).to_have_text("1")
+    row = mod.locator("#result_list tbody tr", has_text=BODY)
+    expect(row).to_contain_text("待审核")
+    row.get_by_role("checkbox").check()
+    mod.locator("select[name=action]").select_option(label="通过所选评论（公开显示）")
+    mod.get_by_role("button", name="执行").click()
+    expect(mod.locator(".messagelist")).to_contain_text("已通过 1 条评论。")
+    assert Comment.objects.get().status == Comment.Status.APPROVED
+
+    for reader, nickname, body in [
+        (author, "热心网友", BODY),
+        (other, "熱心網友", BODY_ZH_TW),
+    ]:
+        reader.reload()
+        approved = reader.locator(".comment-list .comment", has_text=body)
+        expect(approved).to_contain_text(nickname)
+        expect(approved).not_to_have_class(re.compile("pending"))
+        expect(reader.locator(".article-meta .comment-count")).to_have_text("1")
+
+
+def test_comment_form_refuses_an_empty_body_and_keeps_the_nickname(page, article):
+    page.goto(f"/zh-hans/articles/{article.pk}/")
+    page.get_by_label("昵称").fill("老王")
+    page.get_by_role("button", name="发表留言").click()
+
+    expect(page.get_by_role("alert")).to_have_text("请填写留言内容。")
+    expect(page.get_by_label("昵称")).to_have_value("老王")
+    expect(page.locator(".comment.pending")).to_have_count(0)
+    assert not Comment.objects.exists()

@@ -1,0 +1,113 @@
+"""The article page costs the same few queries however many comments it has; posting costs a
+bounded number. Page-cache misses are measured (the cache is cleared first): a hit costs less."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import (
+    article_url,
+    comment_form,
+    comment_url,
+    make_approved_comments,
+    make_comment,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
+
+ARTICLE_PAGE_MAX_QUERIES = 8
+POST_MAX_QUERIES = 12
+
+
+def queries_for_article_page(article, query="") -> int:
+    cache.clear()  # a cache miss: the page is rendered from the database
+    with CaptureQueriesContext(connection) as captured:
+        response = Client().get(article_url(article) + query)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_article_page_costs_the_same_queries_with_0_50_and_5000_comments(
+    article, django_assert_max_num_queries
+):
+    counts = {}
+    for total in (0, 50, 5000):
+        make_approved_comments(article, total - article.comment_count)
+        with django_assert_max_num_queries(ARTICLE_PAGE_MAX_QUERIES):
+            counts[total] = queries_for_article_page(article)
+    # 0 comments may skip the list query (the article knows its count); beyond that, constant.
+    assert counts[50] == counts[5000], counts
+    assert counts[0] <= counts[50], counts
+    assert queries_for_article_page(article, "?cpage=100") == counts[5000]
+    # ... and the page holds fifty of the 5,000 comments, never more.
+    html = Client().get(article_url(article) + "?cpage=100").content.decode()
+    assert html.count('<li class="comment">') == 50
+    assert "已通过的评论4999<" in html and "已通过的评论4949<" not in html
+    assert "第 100 / 100 页" in html
+
+
+def test_pending_comments_add_no_queries_for_other_readers(article):
+    make_approved_comments(article, 10)
+    before = queries_for_article_page(article)
+    for _ in range(30):
+        make_comment(article)
+    assert queries_for_article_page(article) == before
+
+
+def test_cached_article_page_costs_fewer_queries_than_a_miss(article):
+    make_approved_comments(article, 50)
+    miss = queries_for_article_page(article)
+    with CaptureQueriesContext(connection) as captured:
+        response = Client().get(article_url(article))
+    assert response["X-Page-Cache"] == "hit"
+    assert len(captured.captured_queries) < miss
+
+
+def test_author_with_a_session_also_gets_a_constant_query_count(client, article):
+    make_approved_comments(article, 5)
+    client.post(comment_url(article), comment_form(article, body="我的"))
+    client.get(article_url(article))  # sees and forgets the pending comment
+    with CaptureQueriesContext(connection) as few:
+        client.get(article_url(article))
+    make_approved_comments(article, 500)
+    with CaptureQueriesContext(connection) as many:
+        client.get(article_url(article))
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_posting_a_comment_costs_a_bounded_number_of_queries(
+    client, article, django_assert_max_num_queries
+):
+    from comments.models import BannedWord
+
+    make_approved_comments(article, 200)
+    for n in range(20):
+        BannedWord.objects.create(word=f"屏蔽{n}")
+    with django_assert_max_num_queries(POST_MAX_QUERIES):
+        response = client.post(comment_url(article), comment_form(article, body="一条"))
+    assert response.status_code == 302
+    # A later post from the same session costs no more.
+    with django_assert_max_num_queries(POST_MAX_QUERIES):
+        response = client.post(comment_url(article), comment_form(article, body="两条"))
+    assert response.status_code == 302
+
+
+def test_refused_post_costs_a_bounded_number_of_queries(
+    client, article, django_assert_max_num_queries
+):
+    make_approved_comments(article, 200)
+    with django_assert_max_num_queries(ARTICLE_PAGE_MAX_QUERIES + 2):
+        response = client.post(comment_url(article), comment_form(article, body=""))
+    assert response.status_code == 400
+
+
+def test_public_list_and_moderation_queue_have_their_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'comments_comment'"
+        )
+        indexes = dict(cursor.fetchall())
+    assert "(article_id, status, created_at, id)" in indexes["comment_public"]
+    assert "(status, created_at)" in indexes["comment_queue"]
