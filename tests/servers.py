@@ -25,33 +25,48 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def sibling_database_url(name: str) -> str:
-    """Create (afresh) database ``name`` on the server the project uses; return its URL."""
+def _server_params() -> dict:
     db = settings.DATABASES["default"]
-    host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
-    params = {"host": host, "port": db.get("PORT") or None, "user": db["USER"]}
+    params = {
+        "host": db.get("HOST") or db.get("OPTIONS", {}).get("host", ""),
+        "port": db.get("PORT") or None,
+        "user": db["USER"],
+    }
     if db.get("PASSWORD"):
         params["password"] = db["PASSWORD"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(
-            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
-            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
-    auth = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
-    if host.startswith("/"):
-        return f"postgres://{auth}@/{name}?host={host}"
-    return f"postgres://{auth}@{host}:{db.get('PORT') or 5432}/{name}"
+    return params
+
+
+def _maintenance(*statements: str) -> None:
+    with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def sibling_database_url(name: str) -> str:
+    """Create (afresh) database ``name`` on the server the project uses; return its URL."""
+    _maintenance(
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
+    )
+    params = _server_params()
+    auth = quote(params["user"]) + (f":{quote(params['password'])}" if "password" in params else "")
+    if params["host"].startswith("/"):
+        return f"postgres://{auth}@/{name}?host={params['host']}"
+    return f"postgres://{auth}@{params['host']}:{params['port'] or 5432}/{name}"
 
 
 def drop_database(name: str) -> None:
-    db = settings.DATABASES["default"]
-    host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
-    params = {"host": host, "port": db.get("PORT") or None, "user": db["USER"]}
-    if db.get("PASSWORD"):
-        params["password"] = db["PASSWORD"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def redis_is_running() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
 
 
 def production_env(database_url: str, **extra) -> dict:

@@ -1,6 +1,5 @@
 """Heat at scale: reads buffered in the shared cache, folded into the row in batches, exactly."""
 
-import socket
 import threading
 
 import pytest
@@ -9,15 +8,7 @@ from django.db import connection
 
 from articles.models import Article
 from tests.factories import make_article
-
-
-def redis_is_running() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
+from tests.servers import redis_is_running
 
 BACKENDS = {
     "locmem": ({"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, 10_000),

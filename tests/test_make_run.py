@@ -2,34 +2,11 @@
 
 import os
 import signal
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url: str):
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(url, timeout=5) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+from tests.servers import ROOT, free_port
+from tests.servers import get as fetch
 
 
 def test_make_run_serves_healthz_and_the_home_page(tmp_path):

@@ -1,7 +1,6 @@
 """Several app hosts, one PostgreSQL, one Redis: what one host changes, the others show at once."""
 
 import secrets
-import socket
 
 import pytest
 
@@ -13,17 +12,9 @@ from tests.servers import (
     manage,
     prepare_site,
     production_env,
+    redis_is_running,
     sibling_database_url,
 )
-
-
-def redis_is_running() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
 
 pytestmark = pytest.mark.skipif(
     not redis_is_running(), reason="needs Redis on 127.0.0.1:6379 (.ci/run starts it)"
