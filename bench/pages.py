@@ -93,6 +93,7 @@ def grow(reference, articles: int, comments: int) -> None:
             status=Comment.Status.APPROVED,
             nickname_variants=sample.nickname_variants,
             body_variants=sample.body_variants,
+            item_variants=sample.item_variants,
             moderated_by=moderator,
             moderated_at=now,
         )

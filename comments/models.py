@@ -18,6 +18,7 @@ from articles.models import Article, GlossaryTerm
 from portal.variants import CODES
 from portal.variants.convert import detect_script, render
 
+from .rendering import items_html
 from .signals import comment_visibility_changed
 
 # What comment pages and the queue never need of an article: its text in four variants.
@@ -54,9 +55,18 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.PENDING).order_by("created_at", "id")
 
     def in_variant(self, variant: str):
-        return self.defer("body_variants", "nickname_variants").annotate(
+        return self.defer("body_variants", "nickname_variants", "item_variants").annotate(
             display_nickname=KeyTextTransform(variant, "nickname_variants"),
             display_body=KeyTextTransform(variant, "body_variants"),
+        )
+
+    def listed_html(self, variant: str):
+        """Just the pre-rendered list items, oldest first: no model instances, no formatting."""
+        return (
+            self.visible()
+            .order_by("created_at", "id")
+            .annotate(html=KeyTextTransform(variant, "item_variants"))
+            .values_list("html", flat=True)
         )
 
 
@@ -93,6 +103,7 @@ class Comment(models.Model):
     moderated_at = models.DateTimeField("审核时间", null=True, blank=True)
     nickname_variants = models.JSONField(default=dict, editable=False)
     body_variants = models.JSONField(default=dict, editable=False)  # escaped HTML per variant
+    item_variants = models.JSONField(default=dict, editable=False)  # the listed <li> per variant
 
     objects = CommentQuerySet.as_manager()
 
@@ -125,6 +136,7 @@ class Comment(models.Model):
             variant: escape(text).replace("\n", "<br>")
             for variant, text in render_literally(self.body, source, glossary).items()
         }
+        self.item_variants = items_html(self.nickname_variants, self.body_variants, self.created_at)
 
     # --- moderation: one place for everything a decision implies ----------------------------
 
@@ -150,7 +162,7 @@ class Comment(models.Model):
             fields = ["status", "moderated_by", "moderated_at"]
             if status == self.Status.APPROVED:
                 self.refresh_renderings()
-                fields += ["nickname_variants", "body_variants"]
+                fields += ["nickname_variants", "body_variants", "item_variants"]
             self.save(update_fields=fields)
             delta = int(self.is_visible) - int(was_visible)
             if delta:

@@ -29,4 +29,4 @@ def rerender_comments(sender, terms, glossary, **kwargs):
         match |= Q(body__contains=term) | Q(nickname__contains=term)
     for comment in Comment.objects.visible().filter(match).iterator():
         comment.refresh_renderings(glossary)
-        comment.save(update_fields=["nickname_variants", "body_variants"])
+        comment.save(update_fields=["nickname_variants", "body_variants", "item_variants"])

@@ -2,11 +2,11 @@
 
 Rendering dominates an uncached page, so reader pages are kept rendered in the shared cache.
 
-- **Keys carry generations.** A page's key includes the site generation (lists, feeds, search)
-  and, for an article page, that article's generation. Changing content bumps them, so the very
-  next request on any worker or host renders afresh; old entries just expire. A generation that
-  was evicted comes back as a new random value, never an old one, so eviction cannot resurrect a
-  stale page.
+- **Entries carry generations.** A cached page records the site generation (lists, feeds,
+  search) and, for an article page, that article's generation it was rendered under; one
+  ``get_many`` fetches the current generations with the page. Changing content bumps them, so
+  the very next request on any worker or host renders afresh. A generation that was evicted
+  comes back as a new random value, never an old one, so eviction cannot resurrect a stale page.
 - **Holes.** What differs per request (the CSRF token, the live heat figure) is rendered as a
   marker (``{% hole "csrf" %}``) and filled in on the way out, on hits and misses alike.
 - **Only shared content is shared.** Requests with a session or pending messages (a reader who
@@ -37,16 +37,6 @@ def _article_key(article_id) -> str:
 
 def _new() -> int:
     return secrets.randbits(40)
-
-
-def generations(article_id=None) -> tuple:
-    keys = [SITE_KEY] + ([_article_key(article_id)] if article_id is not None else [])
-    found = cache.get_many(keys)
-    missing = {key: _new() for key in keys if key not in found}
-    if missing:
-        cache.set_many(missing, timeout=None)
-        found.update(missing)
-    return tuple(found[key] for key in keys)
 
 
 def _bump(keys) -> None:
@@ -117,58 +107,75 @@ def cached_page(*, article_kwarg: str | None = None, on_serve=None):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            cacheable = is_cacheable(request)
-            article_id = kwargs.get(article_kwarg) if article_kwarg else None
-            gens = generations(article_id)
+            if not is_cacheable(request):
+                response, meta = _render(view, request, args, kwargs)
+                if response.status_code == 200:
+                    _serve(response, request, meta, on_serve)
+                    patch_cache_control(response, private=True, no_cache=True)
+                return response
+
+            # One round trip: the generations and the page, whose entry records the
+            # generations it was rendered under.
             path = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
-            key = f"page:{request.LANGUAGE_CODE}:{'.'.join(map(str, gens))}:{path}"
-            entry = cache.get(key) if cacheable else None
-            if entry is not None:
-                etag = _etag(key, request, entry["holes"])
+            page_key = f"page:{request.LANGUAGE_CODE}:{path}"
+            article_id = kwargs.get(article_kwarg) if article_kwarg else None
+            gen_keys = [SITE_KEY] + ([_article_key(article_id)] if article_id is not None else [])
+            found = cache.get_many([*gen_keys, page_key])
+            missing = {key: _new() for key in gen_keys if key not in found}
+            if missing:
+                cache.set_many(missing, timeout=None)
+                found.update(missing)
+            version = ".".join(str(found[key]) for key in gen_keys)
+            entry = found.get(page_key)
+            etag_base = f"{page_key}:{version}"
+
+            if entry is not None and entry["version"] == version:
+                etag = _etag(etag_base, request, entry["holes"])
                 if etag and etag in request.headers.get("If-None-Match", ""):
                     response = HttpResponseNotModified()
                     response.headers["ETag"] = etag
                     _cache_headers(response, entry["holes"])
                     return response
                 response = HttpResponse(entry["content"], content_type=entry["content_type"])
-                meta = dict(entry["meta"])
                 response.headers["X-Page-Cache"] = "hit"
+                meta = dict(entry["meta"])
             else:
-                response = view(request, *args, **kwargs)
-                if hasattr(response, "render") and not response.is_rendered:
-                    response.render()
-                meta = dict(getattr(response, "page_meta", {}))
+                response, meta = _render(view, request, args, kwargs)
                 if response.status_code != 200:
                     return response
-                holes = b"<!--hole:" in response.content
-                if cacheable:
-                    cache.set(
-                        key,
-                        {
-                            "content": response.content,
-                            "content_type": response["Content-Type"],
-                            "meta": meta,
-                            "holes": holes,
-                        },
-                        settings.PAGE_CACHE_SECONDS,
-                    )
-                    response.headers["X-Page-Cache"] = "miss"
-                entry = {"holes": holes}
-            if on_serve is not None and meta:
-                on_serve(request, meta)
-            fill_holes(response, request, meta)
-            if cacheable:
-                etag = _etag(key, request, entry["holes"])
-                if etag:
-                    response.headers["ETag"] = etag
-                _cache_headers(response, entry["holes"])
-            else:
-                patch_cache_control(response, private=True, no_cache=True)
+                entry = {
+                    "version": version,
+                    "content": response.content,
+                    "content_type": response["Content-Type"],
+                    "meta": meta,
+                    "holes": b"<!--hole:" in response.content,
+                }
+                cache.set(page_key, entry, settings.PAGE_CACHE_SECONDS)
+                response.headers["X-Page-Cache"] = "miss"
+                meta = dict(meta)
+            _serve(response, request, meta, on_serve)
+            etag = _etag(etag_base, request, entry["holes"])
+            if etag:
+                response.headers["ETag"] = etag
+            _cache_headers(response, entry["holes"])
             return response
 
         return wrapped
 
     return decorator
+
+
+def _render(view, request, args, kwargs):
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    return response, dict(getattr(response, "page_meta", {}))
+
+
+def _serve(response, request, meta: dict, on_serve) -> None:
+    if on_serve is not None and meta:
+        on_serve(request, meta)
+    fill_holes(response, request, meta)
 
 
 def _etag(key: str, request, holes: bool) -> str | None:

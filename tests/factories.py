@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from articles.models import Article, Category
 from comments.models import Comment
+from comments.rendering import items_html
 
 _seq = itertools.count(1)
 
@@ -60,6 +61,11 @@ def make_approved_comments(article, count: int, **fields) -> list[Comment]:
             created_at=start + timezone.timedelta(seconds=n - existing["n"] + 1),
             nickname_variants=template.nickname_variants,
             body_variants={v: f"{html}{n}" for v, html in template.body_variants.items()},
+            item_variants=items_html(
+                template.nickname_variants,
+                {v: f"{html}{n}" for v, html in template.body_variants.items()},
+                start + timezone.timedelta(seconds=n - existing["n"] + 1),
+            ),
             **fields,
         )
         for n in range(existing["n"], existing["n"] + count)

@@ -27,12 +27,7 @@ class CountedPaginator(Paginator):
 def comment_section(context, article):
     """The article page's comment list, the author's own pending comments, and the form."""
     request = context["request"]
-    approved = (
-        Comment.objects.visible()
-        .filter(article=article)
-        .in_variant(translation.get_language())
-        .order_by("created_at", "id")
-    )
+    approved = Comment.objects.filter(article=article).listed_html(translation.get_language())
     paginator = CountedPaginator(approved, COMMENTS_PER_PAGE, known_count=article.comment_count)
     page = paginator.get_page(request.GET.get("cpage"))
     is_open = article.comments_open() and article.is_visible
