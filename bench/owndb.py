@@ -5,17 +5,7 @@ import psycopg
 from django.conf import settings
 from django.db import connections
 
-
-def _server_params() -> dict:
-    db = settings.DATABASES["default"]
-    params = {
-        "host": db.get("HOST") or db.get("OPTIONS", {}).get("host", ""),
-        "port": db.get("PORT") or None,
-        "user": db["USER"],
-    }
-    if db.get("PASSWORD"):
-        params["password"] = db["PASSWORD"]
-    return params
+from tests.servers import server_params
 
 
 def use_own_database(name: str, *, fresh: bool = False) -> bool:
@@ -24,7 +14,7 @@ def use_own_database(name: str, *, fresh: bool = False) -> bool:
     Returns True when the database was (re)created. Call before any query.
     """
     assert name.startswith("bench_"), "benchmarks only write to databases named bench_*"
-    with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
+    with psycopg.connect(dbname="postgres", autocommit=True, **server_params()) as conn:
         if fresh:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()

@@ -25,7 +25,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _server_params() -> dict:
+def server_params() -> dict:
     db = settings.DATABASES["default"]
     params = {
         "host": db.get("HOST") or db.get("OPTIONS", {}).get("host", ""),
@@ -38,7 +38,7 @@ def _server_params() -> dict:
 
 
 def _maintenance(*statements: str) -> None:
-    with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
+    with psycopg.connect(dbname="postgres", autocommit=True, **server_params()) as conn:
         for statement in statements:
             conn.execute(statement)
 
@@ -50,7 +50,7 @@ def sibling_database_url(name: str) -> str:
         f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
         "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
     )
-    params = _server_params()
+    params = server_params()
     auth = quote(params["user"]) + (f":{quote(params['password'])}" if "password" in params else "")
     if params["host"].startswith("/"):
         return f"postgres://{auth}@/{name}?host={params['host']}"

@@ -160,3 +160,17 @@ def test_category_navigation_follows_editors_order(client):
     html = client.get("/zh-hans/").content.decode()
     nav = html[html.index('class="categories"') :]
     assert nav.index("甲栏目") < nav.index("乙栏目")
+
+
+@pytest.mark.django_db
+def test_hot_ranking_is_shared_for_a_minute_but_never_shows_an_unpublished_article(client):
+    first = make_article(title="最热的新闻")
+    second = make_article(title="次热的新闻")
+    Article.objects.filter(pk=first.pk).update(heat=500)
+    Article.objects.filter(pk=second.pk).update(heat=400)
+    assert list(Article.objects.published().hot_ranking()) == [first, second]
+
+    first.unpublish()
+    assert list(Article.objects.published().hot_ranking()) == [second]
+    ranking = client.get("/zh-hans/").content.decode().split('id="hot-heading"')[1]
+    assert "最热的新闻" not in ranking and "次热的新闻" in ranking
