@@ -17,16 +17,20 @@ def refresh_pages(sender, article_id, **kwargs):
 
 @receiver(glossary_changed)
 def rerender_comments(sender, terms, glossary, **kwargs):
-    """A glossary change re-renders the approved comments that contain a changed term."""
+    """Re-render the approved comments containing a changed term (``terms=None``: all of them,
+    as ``reconvert`` asks after an OpenCC upgrade)."""
     from django.db.models import Q
 
     from .models import Comment
 
-    if not terms:
-        return
-    match = Q()
-    for term in terms:
-        match |= Q(body__contains=term) | Q(nickname__contains=term)
-    for comment in Comment.objects.visible().filter(match).iterator():
+    comments = Comment.objects.visible()
+    if terms is not None:
+        if not terms:
+            return
+        match = Q()
+        for term in terms:
+            match |= Q(body__contains=term) | Q(nickname__contains=term)
+        comments = comments.filter(match)
+    for comment in comments.iterator():
         comment.refresh_renderings(glossary)
         comment.save(update_fields=["nickname_variants", "body_variants", "item_variants"])

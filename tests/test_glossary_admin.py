@@ -8,6 +8,7 @@ from django.core.management import call_command
 from pytest_django.asserts import assertContains
 
 from articles.models import Article, Category, GlossaryTerm
+from comments.models import Comment
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +163,15 @@ def test_a_term_is_either_kept_or_given_renderings(client, editor, keep):
     assert response.status_code == 200  # the form again, with the reason
     assertContains(response, "请二选一")
     assert not GlossaryTerm.objects.filter(term="测试词").exists()
+
+
+def test_reconvert_rerenders_every_approved_comment(category, moderator):
+    from tests.factories import make_comment
+
+    article = make_article(category=category)
+    comment = make_comment(article, body="软件不错", approve_by=moderator)
+    Comment.objects.filter(pk=comment.pk).update(body_variants={}, item_variants={})
+    call_command("reconvert", verbosity=0)
+    comment.refresh_from_db()
+    assert comment.body_variants["zh-tw"] == "軟體不錯"
+    assert "軟體不錯" in comment.item_variants["zh-tw"]

@@ -44,9 +44,8 @@ class Command(BaseCommand):
                 if not tty:
                     self.stdout.write("")
         # Approved comments: the comments app re-renders those containing a glossary term.
-        glossary_changed.send(
-            sender=GlossaryTerm, terms={t.written for t in glossary.terms}, glossary=glossary
-        )
+        # Every approved comment too (the comments app listens; terms=None means all).
+        glossary_changed.send(sender=GlossaryTerm, terms=None, glossary=glossary)
         if verbosity:
             elapsed = time.monotonic() - started
             self.stdout.write(
