@@ -166,6 +166,15 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(**fields)
         )
 
+    def next_due(self):
+        """When the next scheduled article goes live (None if none is scheduled)."""
+        return (
+            self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+
     def latest(self):
         return self.order_by("-published_at", "-id")
 

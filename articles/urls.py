@@ -1,8 +1,6 @@
 from django.urls import path, re_path
 
-from portal.pagecache import cached_page
-
-from . import feeds, views
+from . import views
 
 app_name = "articles"
 
@@ -13,10 +11,6 @@ urlpatterns = [
     # A slug may follow the id for readability; it is never required and never checked.
     re_path(r"^articles/(?P<pk>[0-9]+)/[^/]+/$", views.article_detail),
     path("search/", views.search_page, name="search"),
-    path("feeds/latest.xml", cached_page()(feeds.LatestArticlesFeed()), name="feed_latest"),
-    path(
-        "feeds/category/<slug:slug>.xml",
-        cached_page()(feeds.CategoryFeed()),
-        name="feed_category",
-    ),
+    path("feeds/latest.xml", views.latest_feed, name="feed_latest"),
+    path("feeds/category/<slug:slug>.xml", views.category_feed, name="feed_category"),
 ]

@@ -1,6 +1,8 @@
 """Readers' pages. Every list starts from ``Article.objects.published()``; text comes in the
 reader's variant from renderings stored at save time."""
 
+from functools import partial
+
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
@@ -10,6 +12,7 @@ from django.views.generic import DetailView, ListView
 
 from portal import pagecache
 
+from .feeds import CategoryFeed, LatestArticlesFeed
 from .models import Article, Category
 from .search import results_page
 
@@ -126,12 +129,14 @@ def count_read(request, meta):
 pagecache.register_hole("heat", lambda request, meta: meta.get("heat", ""))
 
 # What the URLs serve: the views above behind the shared page cache (see portal.pagecache).
-home = pagecache.cached_page()(HomeView.as_view())
-category = pagecache.cached_page()(CategoryView.as_view())
-article_detail = pagecache.cached_page(article_kwarg="pk", on_serve=count_read)(
-    ArticleDetailView.as_view()
-)
-search_page = pagecache.cached_page()(search_view)
+# A cached page lives at most until the next scheduled article goes live.
+cached_page = partial(pagecache.cached_page, valid_until=Article.objects.next_due)
+home = cached_page()(HomeView.as_view())
+category = cached_page()(CategoryView.as_view())
+article_detail = cached_page(article_kwarg="pk", on_serve=count_read)(ArticleDetailView.as_view())
+search_page = cached_page()(search_view)
+latest_feed = cached_page()(LatestArticlesFeed())
+category_feed = cached_page()(CategoryFeed())
 
 
 def page_not_found(request, exception=None):

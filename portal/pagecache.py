@@ -16,6 +16,9 @@ Rendering dominates an uncached page, so reader pages are kept rendered in the s
 
 import hashlib
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -27,6 +30,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
 
 SITE_KEY = "gen:site"
+# Part of every page key: a deploy that changes what an entry holds never reads old entries.
+ENTRY_FORMAT = 2
 HOLE = "<!--hole:{}-->"
 _fillers = {"csrf": lambda request, meta: get_token(request)}
 
@@ -86,6 +91,40 @@ def fill_holes(response, request, meta: dict | None = None):
 # --- the view decorator -----------------------------------------------------------------------
 
 
+class _LocalPages:
+    """This process's copies of recently served pages (bounded, least recently used out).
+
+    Safe because an entry is only used when its recorded generations equal the current ones,
+    read from the shared cache on every request; it saves moving ~20 KB per hit.
+    """
+
+    def __init__(self, size: int = 500):
+        self.size = size
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry) -> None:
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+_local_pages = _LocalPages()
+
+
 def is_cacheable(request) -> bool:
     return (
         settings.PAGE_CACHE_SECONDS > 0
@@ -95,13 +134,15 @@ def is_cacheable(request) -> bool:
     )
 
 
-def cached_page(*, article_kwarg: str | None = None, on_serve=None):
+def cached_page(*, article_kwarg: str | None = None, on_serve=None, valid_until=None):
     """Serve the view's 200 responses from the shared cache for anonymous readers.
 
     ``article_kwarg`` names the URL argument holding the article id (article pages).
     ``on_serve(request, meta)`` runs for every response the view's page is served with (hit or
     miss) and may update ``meta`` before the holes are filled — e.g. to count a read.
     A view passes ``meta`` by setting ``response.page_meta``.
+    ``valid_until()`` (called when a page is rendered) may return a moment after which the page
+    is stale without any change being saved — e.g. when a scheduled article becomes due.
     """
 
     def decorator(view):
@@ -114,22 +155,26 @@ def cached_page(*, article_kwarg: str | None = None, on_serve=None):
                     patch_cache_control(response, private=True, no_cache=True)
                 return response
 
-            # One round trip: the generations and the page, whose entry records the
-            # generations it was rendered under.
+            # The generations always come from the shared cache (that is what makes a change
+            # visible on every host at once); the page itself usually from this process's copy.
             path = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
-            page_key = f"page:{request.LANGUAGE_CODE}:{path}"
+            page_key = f"page:{ENTRY_FORMAT}:{request.LANGUAGE_CODE}:{path}"
             article_id = kwargs.get(article_kwarg) if article_kwarg else None
             gen_keys = [SITE_KEY] + ([_article_key(article_id)] if article_id is not None else [])
-            found = cache.get_many([*gen_keys, page_key])
+            found = cache.get_many(gen_keys)
             missing = {key: _new() for key in gen_keys if key not in found}
             if missing:
                 cache.set_many(missing, timeout=None)
                 found.update(missing)
             version = ".".join(str(found[key]) for key in gen_keys)
-            entry = found.get(page_key)
+            entry = _local_pages.get(page_key)
+            if not _current(entry, version):
+                entry = cache.get(page_key)
+                if _current(entry, version):
+                    _local_pages.put(page_key, entry)
             etag_base = f"{page_key}:{version}"
 
-            if entry is not None and entry["version"] == version:
+            if _current(entry, version):
                 etag = _etag(etag_base, request, entry["holes"])
                 if etag and etag in request.headers.get("If-None-Match", ""):
                     response = HttpResponseNotModified()
@@ -143,14 +188,18 @@ def cached_page(*, article_kwarg: str | None = None, on_serve=None):
                 response, meta = _render(view, request, args, kwargs)
                 if response.status_code != 200:
                     return response
+                expires = time.time() + settings.PAGE_CACHE_SECONDS
+                due = valid_until() if valid_until else None
                 entry = {
                     "version": version,
+                    "expires": min(expires, due.timestamp()) if due else expires,
                     "content": response.content,
                     "content_type": response["Content-Type"],
                     "meta": meta,
                     "holes": b"<!--hole:" in response.content,
                 }
                 cache.set(page_key, entry, settings.PAGE_CACHE_SECONDS)
+                _local_pages.put(page_key, entry)
                 response.headers["X-Page-Cache"] = "miss"
                 meta = dict(meta)
             _serve(response, request, meta, on_serve)
@@ -163,6 +212,14 @@ def cached_page(*, article_kwarg: str | None = None, on_serve=None):
         return wrapped
 
     return decorator
+
+
+def _current(entry, version: str) -> bool:
+    return (
+        isinstance(entry, dict)
+        and entry.get("version") == version
+        and entry.get("expires", 0) > time.time()
+    )
 
 
 def _render(view, request, args, kwargs):
