@@ -144,23 +144,29 @@ def gunicorn(env: dict, *, workers: int = 2, port: int | None = None):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if get(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()[-3000:])
-            if time.monotonic() > deadline:
-                raise TimeoutError("gunicorn did not answer /healthz within 60 s")
-            time.sleep(0.2)
+        wait_until_healthy(base, process, 60, lambda: process.stderr.read().decode()[-3000:])
         yield base
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def wait_until_healthy(base: str, process, seconds: float, output) -> str:
+    """Poll /healthz until it answers 200; returns its body. ``output()`` explains a death."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            status, _, body = get(f"{base}/healthz")
+            if status == 200:
+                return body
+        except OSError:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError(output())
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{base} did not answer /healthz within {seconds} s")
+        time.sleep(0.3)
 
 
 class Session:
