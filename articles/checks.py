@@ -1,7 +1,10 @@
-"""Refuse to run on a database where Chinese text would silently vanish from search.
+"""Refuse to run on a database whose LC_CTYPE is not UTF-8.
 
-Under LC_CTYPE "C" PostgreSQL's text-search parser does not see Han characters as word
-characters, so ``to_tsvector`` drops them and search finds nothing, without any error.
+Under LC_CTYPE "C" PostgreSQL treats Han characters as non-letters: its text-search parser
+drops them from ``to_tsvector`` without any error, and ``upper``/``lower``/``ILIKE`` leave
+full-width Latin alone. Our search builds its tsvector and tsquery literals itself
+(articles/search.py), but the admin's ``icontains`` search and any future use of PostgreSQL's
+parser would silently go wrong, so the database must be UTF-8 throughout.
 Checked once per process, on the first connection.
 """
 
