@@ -54,12 +54,6 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING).order_by("created_at", "id")
 
-    def in_variant(self, variant: str):
-        return self.defer("body_variants", "nickname_variants", "item_variants").annotate(
-            display_nickname=KeyTextTransform(variant, "nickname_variants"),
-            display_body=KeyTextTransform(variant, "body_variants"),
-        )
-
     def listed_html(self, variant: str) -> "ListedComments":
         """Just the pre-rendered list items, oldest first: no model instances, no formatting."""
         return ListedComments(self.visible().order_by("created_at", "id"), variant)
