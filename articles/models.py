@@ -10,7 +10,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils import timezone
@@ -228,6 +228,9 @@ class Article(models.Model):
         "头条", default=False, help_text="首页头条显示最新的头条文章。"
     )
     heat = models.PositiveIntegerField("热度", default=0, editable=False)
+    heat_reads_folded = models.PositiveBigIntegerField(
+        "已计入热度的缓冲阅读数", default=0, editable=False
+    )
     comment_count = models.PositiveIntegerField("评论数", default=0, editable=False)
     source_script = models.CharField(
         "原文字体",
@@ -334,19 +337,38 @@ class Article(models.Model):
         }
 
     # --- heat: reads counted atomically, optionally buffered in the shared cache --------------
+    #
+    # Buffered, a read is one atomic increment of a per-article counter of every buffered read
+    # ever ("seen", in the shared cache). The row keeps ``heat`` and ``heat_reads_folded``, the
+    # part of "seen" already added to heat; a fold moves ``seen - heat_reads_folded`` in one
+    # idempotent UPDATE. The heat shown is ``heat - heat_reads_folded + seen``, from one row
+    # snapshot taken when the page was rendered and the counter's value now, so it is exact
+    # whatever folds happened in between: folding never has to re-render a cached page.
+
+    FOLD_SQL = """
+        WITH buffered AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS b(id, seen)),
+        behind AS (
+            SELECT a.id, a.heat_reads_folded AS folded FROM {table} a JOIN buffered USING (id)
+            WHERE a.heat_reads_folded < buffered.seen FOR UPDATE OF a
+        )
+        UPDATE {table} SET heat = heat + (buffered.seen - behind.folded),
+            heat_reads_folded = buffered.seen
+        FROM behind JOIN buffered USING (id) WHERE {table}.id = behind.id
+        RETURNING buffered.seen - behind.folded
+    """
 
     @staticmethod
-    def _reads_key(article_id) -> str:
-        return f"heat:reads:{article_id}"
+    def _seen_key(article_id) -> str:
+        return f"heat:seen:{article_id}"
 
     @classmethod
-    def count_read(cls, article_id, rendered_heat: int) -> int:
-        """Count one read; return the heat to show, given the heat the page was rendered with.
+    def count_read(cls, article_id, rendered_heat: int, rendered_folded: int = 0) -> int:
+        """Count one read; return the heat to show, given the row's ``heat`` and
+        ``heat_reads_folded`` when the page was rendered.
 
         Without a buffer every read is one ``UPDATE … SET heat = heat + 1 RETURNING heat``.
-        With ``HEAT_BUFFER_SIZE`` (Redis) a read is an atomic cache increment and every Nth
-        read folds the batch into the row, so the hot row is written once per N reads; a fold
-        also refreshes the cached page, so ``rendered_heat`` + the unfolded reads stays exact.
+        With ``HEAT_BUFFER_SIZE`` a read is one atomic cache increment, and every Nth read of an
+        article folds the batch into the row: the hot row is written once per N reads.
         """
         batch = settings.HEAT_BUFFER_SIZE
         if not batch:
@@ -357,27 +379,40 @@ class Article(models.Model):
                 )
                 row = cursor.fetchone()
             return row[0] if row else rendered_heat
-        key = cls._reads_key(article_id)
+        key = cls._seen_key(article_id)
         try:
-            pending = cache.incr(key)
+            seen = cache.incr(key)
         except ValueError:
-            cache.add(key, 0, timeout=None)
-            pending = cache.incr(key)
-        if pending % batch == 0:
-            cls.fold_reads(article_id)
-        return rendered_heat + pending
+            # First buffered read, or the counter was lost (evicted, cache restarted): restart
+            # it where the row says folding stopped. Reads counted but not folded are lost.
+            folded = (
+                cls.objects.filter(pk=article_id)
+                .values_list("heat_reads_folded", flat=True)
+                .first()
+            )
+            cache.add(key, folded or 0, timeout=None)
+            seen = cache.incr(key)
+        if seen % batch == 0:
+            cls._fold({article_id: seen})
+        return rendered_heat - rendered_folded + seen
+
+    @classmethod
+    def _fold(cls, seen: dict) -> int:
+        """Bring the rows up to these counter values; return the reads added. Idempotent and
+        safe to race: a row already folded as far (by another worker) is left alone."""
+        if not seen:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                cls.FOLD_SQL.format(table=cls._meta.db_table), [list(seen), list(seen.values())]
+            )
+            return sum(row[0] for row in cursor.fetchall())
 
     @classmethod
     def fold_reads(cls, article_id) -> int:
-        """Move the buffered reads into the row. The buffer and the row always add up to the
-        reads counted, except for a process dying between the two statements below."""
-        key = cls._reads_key(article_id)
-        pending = cache.get(key) or 0
-        if pending:
-            cache.decr(key, pending)  # reads arriving meanwhile stay in the buffer
-            cls.objects.filter(pk=article_id).update(heat=F("heat") + pending)
-            pagecache.article_changed(article_id, lists=False)
-        return pending
+        """Fold one article's buffered reads into its row."""
+        seen = cache.get(cls._seen_key(article_id))
+        return cls._fold({article_id: seen}) if seen else 0
 
     @classmethod
     def fold_all_reads(cls) -> int:
@@ -386,10 +421,10 @@ class Article(models.Model):
         ids = cls.objects.values_list("pk", flat=True).order_by("pk")
         for start in range(0, ids.count(), 1000):
             chunk = list(ids[start : start + 1000])
-            buffered = cache.get_many([cls._reads_key(pk) for pk in chunk])
-            for pk in chunk:
-                if buffered.get(cls._reads_key(pk)):
-                    folded += cls.fold_reads(pk)
+            counters = cache.get_many([cls._seen_key(pk) for pk in chunk])
+            folded += cls._fold(
+                {pk: counters[cls._seen_key(pk)] for pk in chunk if cls._seen_key(pk) in counters}
+            )
         return folded
 
     def comments_open(self) -> bool:

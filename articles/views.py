@@ -85,7 +85,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
         # The heat figure is a hole filled per request; reads count only on reader-visible pages.
-        response.page_meta = {"heat": self.object.heat}
+        response.page_meta = {"heat": self.object.heat, "folded": self.object.heat_reads_folded}
         if self.object.is_visible:
             response.page_meta["article_id"] = self.object.pk
         return response
@@ -123,7 +123,7 @@ def search_view(request):
 
 def count_read(request, meta):
     if "article_id" in meta:
-        meta["heat"] = Article.count_read(meta["article_id"], meta["heat"])
+        meta["heat"] = Article.count_read(meta["article_id"], meta["heat"], meta.get("folded", 0))
 
 
 pagecache.register_hole("heat", lambda request, meta: meta.get("heat", ""))

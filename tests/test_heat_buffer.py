@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from pytest_django.asserts import assertContains
 
 from articles.models import Article
 from tests.factories import make_article
@@ -15,7 +16,7 @@ BACKENDS = {
     "postgres": ({"BACKEND": "portal.cache.PostgresCache", "LOCATION": "portal_cache"}, 2_000),
     "redis": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/4",
             "KEY_PREFIX": "test-heat",
         },
@@ -89,3 +90,57 @@ def test_buffered_heat_shown_is_the_rendered_heat_plus_unfolded_reads(settings, 
     assert Article.fold_all_reads() == 3
     article.refresh_from_db()
     assert article.heat == 3
+
+
+@pytest.mark.django_db
+def test_shown_heat_stays_exact_across_folds_without_re_rendering_the_page(settings, article):
+    settings.HEAT_BUFFER_SIZE = 2
+    Article.objects.filter(pk=article.pk).update(heat=10)
+    # The page was rendered once, before any read: heat 10, nothing folded yet.
+    shown = [Article.count_read(article.pk, rendered_heat=10) for _ in range(5)]
+    assert shown == [11, 12, 13, 14, 15]
+    article.refresh_from_db()
+    assert (article.heat, article.heat_reads_folded) == (14, 4)  # folded at the 2nd and 4th
+    # A page rendered now, from the folded row, shows the same figure as the old one.
+    assert Article.count_read(article.pk, rendered_heat=14, rendered_folded=4) == 16
+
+
+@pytest.mark.django_db
+def test_folding_the_same_counter_twice_adds_the_reads_once(settings, article):
+    settings.HEAT_BUFFER_SIZE = 50
+    for _ in range(7):
+        Article.count_read(article.pk, rendered_heat=0)
+    assert Article.fold_reads(article.pk) == 7
+    assert Article.fold_reads(article.pk) == 0  # e.g. cron and a reader folding at once
+    assert Article.fold_all_reads() == 0
+    article.refresh_from_db()
+    assert article.heat == 7
+
+
+@pytest.mark.django_db
+def test_a_lost_counter_restarts_where_folding_stopped(settings, article):
+    from django.core.cache import cache
+
+    settings.HEAT_BUFFER_SIZE = 50
+    for _ in range(5):
+        Article.count_read(article.pk, rendered_heat=0)
+    Article.fold_reads(article.pk)
+    Article.count_read(article.pk, rendered_heat=5, rendered_folded=5)  # counted, not folded
+    cache.delete(Article._seen_key(article.pk))  # evicted, or the cache restarted
+
+    assert Article.count_read(article.pk, rendered_heat=5, rendered_folded=5) == 6
+    Article.fold_all_reads()
+    article.refresh_from_db()
+    assert article.heat == 6  # only the one unfolded read was lost with the counter
+
+
+@pytest.mark.django_db
+def test_a_cached_article_page_keeps_counting_through_folds(settings, client, article):
+    settings.HEAT_BUFFER_SIZE = 3
+    url = f"/zh-hans/articles/{article.pk}/"
+    responses = [client.get(url) for _ in range(7)]
+    assert [r["X-Page-Cache"] for r in responses] == ["miss"] + ["hit"] * 6
+    for n, response in enumerate(responses, start=1):
+        assertContains(response, f'<span class="heat" title="热度">{n}℃</span>')
+    article.refresh_from_db()
+    assert article.heat == 6
