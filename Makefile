@@ -54,7 +54,6 @@ format: dev-deps
 # Regenerate the Traditional catalogs from the Simplified one and compile all four.
 messages: dev-deps
 	$(MANAGE) make_variant_catalogs
-	cd portal && ../$(MANAGE) compilemessages -v 0 || true
 
 screenshots: dev-deps
 	$(BIN)/python -m tests.e2e.screenshots

@@ -1,7 +1,9 @@
 from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +64,19 @@ class CommentForm(forms.Form):
             {"placeholder": _("选填，留空显示为“热心网友”"), "autocomplete": "nickname"}
         )
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    @classmethod
+    def to_submit_again(cls, data, *, article, reason):
+        """The reader's text as typed, unvalidated, with ``reason`` on top and a fresh token.
+
+        The token is dated as old as the minimum a form must be: the reader has just written
+        the comment, and clicking again at once must not be refused as "too fast".
+        """
+        form = cls(data, article=article)
+        form.data["token"] = guards.make_token(article.pk, age=settings.COMMENT_MIN_SECONDS)
+        form.cleaned_data = {}
+        form._errors = ErrorDict({NON_FIELD_ERRORS: form.error_class([reason])})
+        return form
 
     def clean_body(self):
         body = self.cleaned_data["body"]

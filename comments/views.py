@@ -4,9 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
 from articles.views import ArticleDetailView
@@ -42,13 +46,23 @@ def post_comment(request, pk):
     return redirect(article.get_absolute_url() + "#comments")
 
 
-def article_page_with_errors(request, article, form):
+@require_GET
+def form_tokens(request, pk):
+    """The per-reader tokens a comment form on a shared (cached) page lacks: the CSRF token
+    (setting its cookie) and the signed form token. Fetched by comment-form.js."""
+    article = get_object_or_404(Article.objects.published().only("pk"), pk=pk)
+    response = JsonResponse({"csrf": get_token(request), "token": guards.make_token(article.pk)})
+    add_never_cache_headers(response)
+    return response
+
+
+def article_page_with_errors(request, article, form, status=400):
     """The article page again, with the reader's input and what was wrong with it."""
     request.comment_form = form
     view = ArticleDetailView()
     view.setup(request, pk=article.pk)
     response = view.get(request, pk=article.pk).render()
-    response.status_code = 400
+    response.status_code = status
     return pagecache.fill_holes(response, request)
 
 
@@ -68,5 +82,20 @@ def notify_moderators(comment):
 
 
 def csrf_failure(request, reason=""):
-    """CSRF_FAILURE_VIEW: the reader is told, in the site's own page, what to do next."""
+    """CSRF_FAILURE_VIEW: the reader is told, in the site's own page, what to do next.
+
+    A comment refused here is not lost: the article page comes back with the reader's text in
+    the form and fresh tokens (and the CSRF cookie), so submitting again goes through. This is
+    also the way in for a browser without JavaScript, whose shared page had no tokens.
+    """
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if match and match.view_name == "comments:post" and request.method == "POST":
+        article = Article.objects.published().filter(pk=match.kwargs["pk"]).first()
+        if article is not None and article.comments_open():
+            reason = _("为防止恶意提交，请再点一次“发表留言”。")
+            form = CommentForm.to_submit_again(request.POST, article=article, reason=reason)
+            return article_page_with_errors(request, article, form, status=403)
     return render(request, "comments/csrf_failure.html", status=403)

@@ -7,8 +7,12 @@ Rendering dominates an uncached page, so reader pages are kept rendered in the s
   ``get_many`` fetches the current generations with the page. Changing content bumps them, so
   the very next request on any worker or host renders afresh. A generation that was evicted
   comes back as a new random value, never an old one, so eviction cannot resurrect a stale page.
-- **Holes.** What differs per request (the CSRF token, the live heat figure) is rendered as a
-  marker (``{% hole "csrf" %}``) and filled in on the way out, on hits and misses alike.
+- **Holes.** What differs per request (the live heat figure) is rendered as a marker
+  (``{% hole "heat" %}``) and filled in on the way out, on hits and misses alike. Per-reader
+  holes (the CSRF and comment-form tokens) are left empty in a shared page: the page itself is
+  then the same for everyone (a proxy may keep it too), and the comment form fetches its tokens
+  when the reader starts writing (``comments/static/comments/comment-form.js``). Pages rendered
+  for one reader (outside the shared cache) get them filled in directly.
 - **Only shared content is shared.** Requests with a session or pending messages (a reader who
   just commented, staff previewing drafts) bypass the cache entirely, so the author's own pending
   comment, messages and previews are never stored or served to anyone else.
@@ -26,14 +30,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 
 SITE_KEY = "gen:site"
 # Part of every page key: a deploy that changes what an entry holds never reads old entries.
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 HOLE = "<!--hole:{}-->"
-_fillers = {"csrf": lambda request, meta: get_token(request)}
+_fillers = {}  # name -> (filler, per_reader)
 
 
 def _article_key(article_id) -> str:
@@ -65,9 +69,13 @@ def article_changed(article_id, *, lists: bool = True) -> None:
 # --- holes ------------------------------------------------------------------------------------
 
 
-def register_hole(name: str, filler) -> None:
-    """``filler(request, meta) -> str`` supplies the hole's text on every response."""
-    _fillers[name] = filler
+def register_hole(name: str, filler, *, per_reader: bool = False) -> None:
+    """``filler(request, meta) -> str`` supplies the hole's text on every response; a
+    ``per_reader`` hole is left empty in pages served from the shared cache."""
+    _fillers[name] = (filler, per_reader)
+
+
+register_hole("csrf", lambda request, meta: get_token(request), per_reader=True)
 
 
 def hole(name: str) -> str:
@@ -80,12 +88,19 @@ def fill_holes(response, request, meta: dict | None = None):
     content = response.content
     if b"<!--hole:" in content:
         meta = meta if meta is not None else getattr(response, "page_meta", {})
-        for name, filler in _fillers.items():
+        for name, (filler, _) in _fillers.items():
             marker = HOLE.format(name).encode()
             if marker in content:
                 content = content.replace(marker, str(filler(request, meta)).encode())
         response.content = content
     return response
+
+
+def _without_per_reader_holes(content: bytes) -> bytes:
+    for name, (_, per_reader) in _fillers.items():
+        if per_reader:
+            content = content.replace(HOLE.format(name).encode(), b"")
+    return content
 
 
 # --- the view decorator -----------------------------------------------------------------------
@@ -172,14 +187,15 @@ def cached_page(*, article_kwarg: str | None = None, on_serve=None, valid_until=
                 entry = cache.get(page_key)
                 if _current(entry, version):
                     _local_pages.put(page_key, entry)
-            etag_base = f"{page_key}:{version}"
 
+            etag = '"' + hashlib.sha256(f"{page_key}:{version}".encode()).hexdigest()[:32] + '"'
             if _current(entry, version):
-                etag = _etag(etag_base, request, entry["holes"])
-                if etag and etag in request.headers.get("If-None-Match", ""):
+                if etag in request.headers.get("If-None-Match", ""):
+                    if on_serve is not None and entry["meta"]:
+                        on_serve(request, dict(entry["meta"]))  # a revalidated read is a read
                     response = HttpResponseNotModified()
                     response.headers["ETag"] = etag
-                    _cache_headers(response, entry["holes"])
+                    _shared_headers(response)
                     return response
                 response = HttpResponse(entry["content"], content_type=entry["content_type"])
                 response.headers["X-Page-Cache"] = "hit"
@@ -188,6 +204,7 @@ def cached_page(*, article_kwarg: str | None = None, on_serve=None, valid_until=
                 response, meta = _render(view, request, args, kwargs)
                 if response.status_code != 200:
                     return response
+                response.content = _without_per_reader_holes(response.content)
                 expires = time.time() + settings.PAGE_CACHE_SECONDS
                 due = valid_until() if valid_until else None
                 entry = {
@@ -196,17 +213,14 @@ def cached_page(*, article_kwarg: str | None = None, on_serve=None, valid_until=
                     "content": response.content,
                     "content_type": response["Content-Type"],
                     "meta": meta,
-                    "holes": b"<!--hole:" in response.content,
                 }
                 cache.set(page_key, entry, settings.PAGE_CACHE_SECONDS)
                 _local_pages.put(page_key, entry)
                 response.headers["X-Page-Cache"] = "miss"
                 meta = dict(meta)
             _serve(response, request, meta, on_serve)
-            etag = _etag(etag_base, request, entry["holes"])
-            if etag:
-                response.headers["ETag"] = etag
-            _cache_headers(response, entry["holes"])
+            response.headers["ETag"] = etag
+            _shared_headers(response)
             return response
 
         return wrapped
@@ -235,20 +249,7 @@ def _serve(response, request, meta: dict, on_serve) -> None:
     fill_holes(response, request, meta)
 
 
-def _etag(key: str, request, holes: bool) -> str | None:
-    """Same generation (and, for pages with a form, same CSRF cookie) → same ETag."""
-    if holes:
-        cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
-        if not cookie:
-            return None
-        key = f"{key}:{cookie}"
-    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-
-
-def _cache_headers(response, holes: bool) -> None:
-    if holes:
-        # The body carries this reader's CSRF token: a browser may reuse it, a proxy may not.
-        patch_cache_control(response, private=True, no_cache=True)
-        patch_vary_headers(response, ["Cookie"])
-    else:
-        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+def _shared_headers(response) -> None:
+    """A shared page holds nothing per reader: a proxy may keep it, revalidating every time
+    (the ETag changes with every change to what the page shows)."""
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)

@@ -95,3 +95,10 @@ def comment_url(article, variant: str = "zh-hans") -> str:
 
 def article_url(article, variant: str = "zh-hans") -> str:
     return f"/{variant}/articles/{article.pk}/"
+
+
+def form_tokens(client, article, variant: str = "zh-hans") -> dict:
+    """What comment-form.js fetches for a form on a shared page: {"csrf": …, "token": …}."""
+    response = client.get(f"/{variant}/articles/{article.pk}/comments/tokens/")
+    assert response.status_code == 200
+    return response.json()

@@ -12,7 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from comments import guards
 from comments.models import BannedWord, Comment
-from tests.factories import article_url, comment_form, comment_url, make_article
+from tests.factories import article_url, comment_form, comment_url, form_tokens, make_article
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
 
@@ -25,24 +25,64 @@ def token_on_page(response) -> str:
     return re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
 
 
+def hidden_value(response, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', response.content.decode()).group(1)
+
+
 # --- CSRF -------------------------------------------------------------------------------------
 
 
-def test_post_without_csrf_token_is_refused_with_a_readable_page(article):
+def test_post_without_csrf_token_keeps_the_text_and_goes_through_on_the_second_click(
+    article, settings
+):
+    """What a browser without JavaScript sees: its shared page had no tokens to send.
+    The second click comes at once, and is not refused as too fast."""
+    settings.COMMENT_MIN_SECONDS = 3
     browser = Client(enforce_csrf_checks=True)
-    response = browser.post(comment_url(article), comment_form(article))
-    assert response.status_code == 403
-    assertContains(response, "请刷新页面后重新提交", status_code=403)
+    data = comment_form(article, nickname="老读者", body="没有脚本也能留言", token="")
+    response = browser.post(comment_url(article), data)
+    assertContains(response, "为防止恶意提交，请再点一次“发表留言”。", status_code=403)
+    assertContains(
+        response, "没有脚本也能留言", status_code=403
+    )  # nothing the reader typed is lost
+    assertContains(response, 'value="老读者"', status_code=403)
     assert not Comment.objects.exists()
 
+    again = {
+        "nickname": hidden_value(response, "nickname"),
+        "body": "没有脚本也能留言",
+        "website": "",
+        "token": hidden_value(response, "token"),
+        "csrfmiddlewaretoken": hidden_value(response, "csrfmiddlewaretoken"),
+    }
+    assert browser.post(comment_url(article), again).status_code == 302
+    assert Comment.objects.get().body == "没有脚本也能留言"
 
-def test_post_with_the_pages_csrf_token_is_accepted(article):
+
+def test_a_csrf_failure_outside_the_comment_form_gets_the_plain_notice(article):
+    response = Client(enforce_csrf_checks=True).post("/zh-hans/search/", {"q": "x"})
+    assertContains(response, "提交未被接受", status_code=403)
+    assertNotContains(response, "comment-form", status_code=403)
+
+
+def test_a_cached_page_carries_no_tokens_and_the_fetched_ones_are_accepted(article):
     browser = Client(enforce_csrf_checks=True)
+    browser.get(article_url(article))
     page = browser.get(article_url(article))
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
-    data = comment_form(article, token=token_on_page(page), csrfmiddlewaretoken=csrf.group(1))
+    assert page["X-Page-Cache"] == "hit"
+    assert hidden_value(page, "csrfmiddlewaretoken") == hidden_value(page, "token") == ""
+
+    tokens = form_tokens(browser, article)
+    data = comment_form(article, token=tokens["token"], csrfmiddlewaretoken=tokens["csrf"])
     assert browser.post(comment_url(article), data).status_code == 302
     assert Comment.objects.count() == 1
+
+
+def test_tokens_are_not_handed_out_for_an_unpublished_article(client):
+    from articles.models import Article
+
+    draft = make_article(status=Article.Status.DRAFT)
+    assert client.get(f"/zh-hans/articles/{draft.pk}/comments/tokens/").status_code == 404
 
 
 # --- honeypot ---------------------------------------------------------------------------------
@@ -64,7 +104,7 @@ def test_filled_honeypot_is_refused_with_a_visible_message(client, article):
 def test_form_submitted_faster_than_the_minimum_is_refused(client, article, settings):
     settings.COMMENT_MIN_SECONDS = 3
     with time_machine.travel(START, tick=False) as traveller:
-        token = token_on_page(client.get(article_url(article)))
+        token = form_tokens(client, article)["token"]
         traveller.shift(2)
         response = client.post(comment_url(article), comment_form(article, token=token))
         assertContains(response, "提交太快了，请稍等几秒再提交。", status_code=400)
@@ -85,7 +125,7 @@ def test_default_minimum_is_three_seconds():
 
 def test_form_older_than_a_day_is_refused_and_offers_a_fresh_form(client, article):
     with time_machine.travel(START, tick=False) as traveller:
-        token = token_on_page(client.get(article_url(article)))
+        token = form_tokens(client, article)["token"]
         traveller.shift(24 * 3600 + 1)
         response = client.post(comment_url(article), comment_form(article, token=token))
         assertContains(response, "页面停留时间过长，请刷新页面后重新提交。", status_code=400)
@@ -99,7 +139,7 @@ def test_form_older_than_a_day_is_refused_and_offers_a_fresh_form(client, articl
 
 def test_form_just_under_a_day_old_is_accepted(client, article):
     with time_machine.travel(START, tick=False) as traveller:
-        token = token_on_page(client.get(article_url(article)))
+        token = form_tokens(client, article)["token"]
         traveller.shift(24 * 3600 - 5)
         assert (
             client.post(comment_url(article), comment_form(article, token=token)).status_code == 302

@@ -12,6 +12,7 @@ from tests.factories import (
     article_url,
     comment_form,
     comment_url,
+    form_tokens,
     make_approved_comments,
     make_comment,
 )
@@ -20,10 +21,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")
 
 AWAITING = "留言已提交，审核通过后才会公开显示。"
 MINE_PENDING = "待审核，仅您可见"
-
-
-def token_on_page(response) -> str:
-    return re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
 
 
 def comment_count_on_page(response) -> int:
@@ -40,23 +37,22 @@ def test_article_page_offers_the_comment_form_posting_to_the_comments_url(client
 def test_posting_redirects_back_to_the_article_and_says_the_comment_awaits_moderation(
     client, article
 ):
-    page = client.get(article_url(article))
-    response = client.post(
-        comment_url(article), comment_form(article, body="写得好", token=token_on_page(page))
-    )
+    client.get(article_url(article))
+    token = form_tokens(client, article)["token"]
+    response = client.post(comment_url(article), comment_form(article, body="写得好", token=token))
     assertRedirects(response, article_url(article) + "#comments", fetch_redirect_response=False)
     assertContains(client.get(response["Location"]), AWAITING)
 
 
 def test_readers_of_a_cached_article_page_each_get_their_own_form_token(article):
     first, second = Client(), Client()
-    page_one = first.get(article_url(article))
-    page_two = second.get(article_url(article))
-    assert page_two["X-Page-Cache"] == "hit"
-    assert token_on_page(page_one) != token_on_page(page_two)
+    first.get(article_url(article))
+    assert second.get(article_url(article))["X-Page-Cache"] == "hit"
+    tokens = {browser: form_tokens(browser, article)["token"] for browser in (first, second)}
+    assert tokens[first] != tokens[second]
     # Both comments are kept: neither is taken for a double submit of the other.
-    for browser, page in ((first, page_one), (second, page_two)):
-        data = comment_form(article, body=f"来自{id(browser)}", token=token_on_page(page))
+    for browser, token in tokens.items():
+        data = comment_form(article, body=f"来自{id(browser)}", token=token)
         assert browser.post(comment_url(article), data).status_code == 302
     assert Comment.objects.count() == 2
 

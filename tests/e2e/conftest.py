@@ -55,8 +55,13 @@ def open_page(request, browser, live_server):
     contexts = []
     pages = request.node.stash.setdefault(_pages_key, [])
 
-    def open_page(locale="zh-CN", viewport=DESKTOP):
-        context = browser.new_context(base_url=live_server.url, locale=locale, viewport=viewport)
+    def open_page(locale="zh-CN", viewport=DESKTOP, javascript=True):
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale=locale,
+            viewport=viewport,
+            java_script_enabled=javascript,
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
