@@ -27,6 +27,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
@@ -149,6 +150,84 @@ def is_cacheable(request) -> bool:
     )
 
 
+def _page_key(request) -> str:
+    """Pages are keyed by host and full path: the path names the variant (``/zh-tw/…``), and
+    the host is in the page's canonical and hreflang links. ``get_host`` refuses hosts not in
+    ALLOWED_HOSTS (DisallowedHost), so a forged Host header never selects or stores a page."""
+    where = f"{request.get_host()}{request.get_full_path()}"
+    return f"page:{ENTRY_FORMAT}:{hashlib.md5(where.encode(), usedforsecurity=False).hexdigest()}"
+
+
+def _version(gen_keys: list) -> str:
+    found = cache.get_many(gen_keys)
+    missing = {key: _new() for key in gen_keys if key not in found}
+    if missing:
+        cache.set_many(missing, timeout=None)
+        found.update(missing)
+    return ".".join(str(found[key]) for key in gen_keys)
+
+
+def _serve_stored(request, entry: dict, page_key: str, version: str):
+    """A stored page for this request: 304 if the reader has it, else the page, holes filled."""
+    etag = '"' + hashlib.sha256(f"{page_key}:{version}".encode()).hexdigest()[:32] + '"'
+    on_serve = entry.get("on_serve")
+    if etag in request.headers.get("If-None-Match", ""):
+        if on_serve is not None and entry["meta"]:
+            on_serve(request, dict(entry["meta"]))  # a revalidated read is a read
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(entry["content"], content_type=entry["content_type"])
+        response.headers["X-Page-Cache"] = "hit"
+        _serve(response, request, dict(entry["meta"]), on_serve)
+    response.headers["ETag"] = etag
+    _shared_headers(response)
+    return response
+
+
+class PageCacheMiddleware:
+    """Serves pages this process holds before the rest of the middleware runs.
+
+    A hit needs none of it: the page is rendered, the request carries no session or messages
+    cookie (``is_cacheable``), the host is checked by ``get_host``, and the headers the rest of
+    the stack added when the page was first served (X-Frame-Options, Content-Language, …) were
+    kept with the page. Placed right after SecurityMiddleware, which still redirects to HTTPS
+    and adds its headers. Anything else (a miss, a page only in the shared cache, a stale one)
+    goes down the stack to ``cached_page`` as usual.
+    """
+
+    # Set per response by cached_page or here, never kept.
+    PER_RESPONSE = {"etag", "x-page-cache", "content-length"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_cacheable(request):
+            try:
+                page_key = _page_key(request)
+            except DisallowedHost:
+                page_key = None  # let the stack answer 400
+            entry = _local_pages.get(page_key) if page_key else None
+            if entry is not None and "headers" in entry:
+                version = _version(entry["gen_keys"])
+                if _current(entry, version):
+                    response = _serve_stored(request, entry, page_key, version)
+                    for name, value in entry["headers"]:
+                        response.headers.setdefault(name, value)
+                    if not isinstance(response, HttpResponseNotModified):
+                        response.headers["Content-Length"] = str(len(response.content))
+                    return response
+        response = self.get_response(request)
+        entry = getattr(response, "page_entry", None)
+        if entry is not None and "headers" not in entry:
+            entry["headers"] = [
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in self.PER_RESPONSE
+            ]
+        return response
+
+
 def cached_page(*, article_kwarg: str | None = None, on_serve=None, valid_until=None):
     """Serve the view's 200 responses from the shared cache for anonymous readers.
 
@@ -172,55 +251,39 @@ def cached_page(*, article_kwarg: str | None = None, on_serve=None, valid_until=
 
             # The generations always come from the shared cache (that is what makes a change
             # visible on every host at once); the page itself usually from this process's copy.
-            path = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
-            page_key = f"page:{ENTRY_FORMAT}:{request.LANGUAGE_CODE}:{path}"
+            page_key = _page_key(request)
             article_id = kwargs.get(article_kwarg) if article_kwarg else None
             gen_keys = [SITE_KEY] + ([_article_key(article_id)] if article_id is not None else [])
-            found = cache.get_many(gen_keys)
-            missing = {key: _new() for key in gen_keys if key not in found}
-            if missing:
-                cache.set_many(missing, timeout=None)
-                found.update(missing)
-            version = ".".join(str(found[key]) for key in gen_keys)
+            version = _version(gen_keys)
             entry = _local_pages.get(page_key)
             if not _current(entry, version):
-                entry = cache.get(page_key)
-                if _current(entry, version):
+                shared = cache.get(page_key)
+                entry = None
+                if _current(shared, version):
+                    entry = {**shared, "gen_keys": gen_keys, "on_serve": on_serve}
                     _local_pages.put(page_key, entry)
 
-            etag = '"' + hashlib.sha256(f"{page_key}:{version}".encode()).hexdigest()[:32] + '"'
-            if _current(entry, version):
-                if etag in request.headers.get("If-None-Match", ""):
-                    if on_serve is not None and entry["meta"]:
-                        on_serve(request, dict(entry["meta"]))  # a revalidated read is a read
-                    response = HttpResponseNotModified()
-                    response.headers["ETag"] = etag
-                    _shared_headers(response)
-                    return response
-                response = HttpResponse(entry["content"], content_type=entry["content_type"])
-                response.headers["X-Page-Cache"] = "hit"
-                meta = dict(entry["meta"])
-            else:
+            missed = entry is None
+            if missed:
                 response, meta = _render(view, request, args, kwargs)
                 if response.status_code != 200:
                     return response
-                response.content = _without_per_reader_holes(response.content)
                 expires = time.time() + settings.PAGE_CACHE_SECONDS
                 due = valid_until() if valid_until else None
-                entry = {
+                shared = {
                     "version": version,
                     "expires": min(expires, due.timestamp()) if due else expires,
-                    "content": response.content,
+                    "content": _without_per_reader_holes(response.content),
                     "content_type": response["Content-Type"],
                     "meta": meta,
                 }
-                cache.set(page_key, entry, settings.PAGE_CACHE_SECONDS)
+                cache.set(page_key, shared, settings.PAGE_CACHE_SECONDS)
+                entry = {**shared, "gen_keys": gen_keys, "on_serve": on_serve}
                 _local_pages.put(page_key, entry)
+            response = _serve_stored(request, entry, page_key, version)
+            if missed and response.status_code == 200:
                 response.headers["X-Page-Cache"] = "miss"
-                meta = dict(meta)
-            _serve(response, request, meta, on_serve)
-            response.headers["ETag"] = etag
-            _shared_headers(response)
+            response.page_entry = entry  # PageCacheMiddleware keeps the stack's headers with it
             return response
 
         return wrapped

@@ -167,10 +167,11 @@ def test_unchanged_pages_answer_304_to_a_revalidating_client(client, article):
 
 @pytest.mark.django_db
 def test_article_pages_are_public_and_a_revalidation_still_counts_the_read(client, article):
-    client.get(f"/zh-hans/articles/{article.pk}/")
+    first = client.get(f"/zh-hans/articles/{article.pk}/")
     page = client.get(f"/zh-hans/articles/{article.pk}/")
     assert "public" in page["Cache-Control"] and "must-revalidate" in page["Cache-Control"]
-    assert "Vary" not in page or "Cookie" not in page["Vary"]
+    # A reader with a session cookie gets a page of their own (their pending comment).
+    assert first["Vary"] == page["Vary"] == "Cookie"
     other_reader = Client().get(
         f"/zh-hans/articles/{article.pk}/", headers={"If-None-Match": page["ETag"]}
     )
@@ -208,3 +209,37 @@ def test_page_cache_can_be_switched_off(client, article, settings):
     settings.PAGE_CACHE_SECONDS = 0
     client.get("/zh-hans/")
     assert "X-Page-Cache" not in client.get("/zh-hans/")
+
+
+@pytest.mark.django_db
+def test_a_hit_served_before_the_middleware_stack_has_the_same_headers_as_the_miss(article):
+    url = f"/zh-hans/articles/{article.pk}/"
+    miss, hit = Client().get(url), Client().get(url)
+    assert (miss["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
+    for header in ("Content-Type", "Content-Language", "X-Frame-Options", "Cache-Control", "Vary"):
+        assert hit[header] == miss[header], header
+    assert hit["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware still runs
+    assert int(hit["Content-Length"]) == len(hit.content)
+    assertContains(miss, '<span class="heat" title="热度">1℃</span>')
+    assertContains(hit, '<span class="heat" title="热度">2℃</span>')  # holes still filled
+
+
+@pytest.mark.django_db
+def test_pages_are_kept_per_host_and_a_forged_host_gets_400(settings, article):
+    settings.ALLOWED_HOSTS = ["news.example", "www.news.example"]
+    url = f"/zh-hans/articles/{article.pk}/"
+    Client(HTTP_HOST="news.example").get(url)
+    other = Client(HTTP_HOST="www.news.example").get(url)
+    assert other["X-Page-Cache"] == "miss"
+    assertContains(other, f'rel="canonical" href="http://www.news.example{url}"')
+    assert Client(HTTP_HOST="evil.example").get(url).status_code == 400
+
+
+@pytest.mark.django_db
+def test_plain_http_is_still_redirected_to_https_before_a_cached_page(settings, article):
+    url = f"/zh-hans/articles/{article.pk}/"
+    Client().get(url)
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client().get(url)
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
