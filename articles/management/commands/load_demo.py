@@ -65,6 +65,10 @@ class Command(BaseCommand):
             published_at = entry.get("published_at") or (
                 now - timedelta(days=entry["days_ago"])
             ).replace(hour=entry.get("hour", 9), minute=0, second=0, microsecond=0)
+            if entry.get("days_ago", 0) >= 0 and published_at > now:
+                # "Today at 10:00" loaded before 10:00 would be scheduled, not published.
+                midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+                published_at = max(now - timedelta(minutes=30), midnight)
             article = Article(
                 title=entry["title"],
                 summary=entry["summary"],
