@@ -9,7 +9,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
@@ -21,6 +21,7 @@ from portal import pagecache
 from portal.variants import CODES, VARIANTS
 from portal.variants.convert import Glossary, Term, detect_script, render, render_fields
 
+from . import heat as heat_counter
 from .signals import glossary_changed
 
 SCRIPT_CHOICES = [(v.code, v.name) for v in VARIANTS.values()]
@@ -336,96 +337,18 @@ class Article(models.Model):
             "body": mark_safe(self.body_variants.get(variant, "")),  # escaped at save
         }
 
-    # --- heat: reads counted atomically, optionally buffered in the shared cache --------------
-    #
-    # Buffered, a read is one atomic increment of a per-article counter of every buffered read
-    # ever ("seen", in the shared cache). The row keeps ``heat`` and ``heat_reads_folded``, the
-    # part of "seen" already added to heat; a fold moves ``seen - heat_reads_folded`` in one
-    # idempotent UPDATE. The heat shown is ``heat - heat_reads_folded + seen``, from one row
-    # snapshot taken when the page was rendered and the counter's value now, so it is exact
-    # whatever folds happened in between: folding never has to re-render a cached page.
-
-    FOLD_SQL = """
-        WITH buffered AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS b(id, seen)),
-        behind AS (
-            SELECT a.id, a.heat_reads_folded AS folded FROM {table} a JOIN buffered USING (id)
-            WHERE a.heat_reads_folded < buffered.seen FOR UPDATE OF a
-        )
-        UPDATE {table} SET heat = heat + (buffered.seen - behind.folded),
-            heat_reads_folded = buffered.seen
-        FROM behind JOIN buffered USING (id) WHERE {table}.id = behind.id
-        RETURNING buffered.seen - behind.folded
-    """
-
-    @staticmethod
-    def _seen_key(article_id) -> str:
-        return f"heat:seen:{article_id}"
+    # --- heat (articles/heat.py) ---------------------------------------------------------------
 
     @classmethod
     def count_read(cls, article_id, rendered_heat: int, rendered_folded: int = 0) -> int:
-        """Count one read; return the heat to show, given the row's ``heat`` and
-        ``heat_reads_folded`` when the page was rendered.
-
-        Without a buffer every read is one ``UPDATE … SET heat = heat + 1 RETURNING heat``.
-        With ``HEAT_BUFFER_SIZE`` a read is one atomic cache increment, and every Nth read of an
-        article folds the batch into the row: the hot row is written once per N reads.
-        """
-        batch = settings.HEAT_BUFFER_SIZE
-        if not batch:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {cls._meta.db_table} SET heat = heat + 1 WHERE id = %s RETURNING heat",
-                    [article_id],
-                )
-                row = cursor.fetchone()
-            return row[0] if row else rendered_heat
-        key = cls._seen_key(article_id)
-        try:
-            seen = cache.incr(key)
-        except ValueError:
-            # First buffered read, or the counter was lost (evicted, cache restarted): restart
-            # it where the row says folding stopped. Reads counted but not folded are lost.
-            folded = (
-                cls.objects.filter(pk=article_id)
-                .values_list("heat_reads_folded", flat=True)
-                .first()
-            )
-            cache.add(key, folded or 0, timeout=None)
-            seen = cache.incr(key)
-        if seen % batch == 0:
-            cls._fold({article_id: seen})
-        return rendered_heat - rendered_folded + seen
-
-    @classmethod
-    def _fold(cls, seen: dict) -> int:
-        """Bring the rows up to these counter values; return the reads added. Idempotent and
-        safe to race: a row already folded as far (by another worker) is left alone."""
-        if not seen:
-            return 0
-        with connection.cursor() as cursor:
-            cursor.execute(
-                cls.FOLD_SQL.format(table=cls._meta.db_table), [list(seen), list(seen.values())]
-            )
-            return sum(row[0] for row in cursor.fetchall())
-
-    @classmethod
-    def fold_reads(cls, article_id) -> int:
-        """Fold one article's buffered reads into its row."""
-        seen = cache.get(cls._seen_key(article_id))
-        return cls._fold({article_id: seen}) if seen else 0
+        """Count one read; return the heat to show on the page rendered with this row's
+        ``heat`` and ``heat_reads_folded``."""
+        return heat_counter.count_read(article_id, rendered_heat, rendered_folded)
 
     @classmethod
     def fold_all_reads(cls) -> int:
-        """Fold every article's buffered reads (``manage.py fold_heat``, e.g. from cron)."""
-        folded = 0
-        ids = cls.objects.values_list("pk", flat=True).order_by("pk")
-        for start in range(0, ids.count(), 1000):
-            chunk = list(ids[start : start + 1000])
-            counters = cache.get_many([cls._seen_key(pk) for pk in chunk])
-            folded += cls._fold(
-                {pk: counters[cls._seen_key(pk)] for pk in chunk if cls._seen_key(pk) in counters}
-            )
-        return folded
+        """Fold every article's counted reads into its row; return how many."""
+        return heat_counter.fold_all()
 
     def comments_open(self) -> bool:
         if not self.allow_comments:
