@@ -10,7 +10,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils import timezone
@@ -175,6 +175,34 @@ class ArticleQuerySet(models.QuerySet):
             .values_list("published_at", flat=True)
             .first()
         )
+
+    def neighbours(self, article, variant: str, related: int = 5) -> dict:
+        """The article page's links within its category, in one lean query: the article just
+        before and just after it, and the latest others. Plain values (pk, display_title)."""
+        lean = (
+            self.filter(category_id=article.category_id)
+            .exclude(pk=article.pk)
+            .annotate(display_title=KeyTextTransform(variant, "title_variants"))
+        )
+        fields = ("kind", "pk", "display_title")
+        older = lean.filter(published_at__lt=article.published_at).latest()
+        newer = lean.filter(published_at__gt=article.published_at).order_by("published_at", "id")
+        rows = (
+            older.annotate(kind=Value("previous"))
+            .values(*fields)[:1]
+            .union(
+                newer.annotate(kind=Value("next")).values(*fields)[:1],
+                lean.latest().annotate(kind=Value("related")).values(*fields)[:related],
+                all=True,
+            )
+        )
+        found = {"previous": None, "next": None, "related": []}
+        for row in rows:
+            if row["kind"] == "related":
+                found["related"].append(row)
+            else:
+                found[row["kind"]] = row
+        return found
 
     def latest(self):
         return self.order_by("-published_at", "-id")

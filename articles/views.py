@@ -93,17 +93,10 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        neighbours = self.published().filter(category_id=article.category_id)
-        older = neighbours.filter(published_at__lt=article.published_at).latest()[:1]
-        newer = neighbours.filter(published_at__gt=article.published_at)
-        newer = newer.order_by("published_at", "id")[:1]
-        context["previous_article"] = context["next_article"] = None
-        for other in older.union(newer, all=True):
-            key = (
-                "previous_article" if other.published_at < article.published_at else "next_article"
-            )
-            context[key] = other
-        context["related"] = neighbours.exclude(pk=article.pk).latest()[:5]
+        neighbours = Article.objects.published().neighbours(article, self.variant)
+        context["previous_article"] = neighbours["previous"]
+        context["next_article"] = neighbours["next"]
+        context["related"] = neighbours["related"]
         context["is_preview"] = not article.is_visible
         return context
 

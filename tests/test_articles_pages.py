@@ -74,6 +74,35 @@ def test_article_page_links_previous_and_next_in_its_category_and_related(client
 
 
 @pytest.mark.django_db
+def test_drafts_and_scheduled_articles_are_never_neighbours_and_related_is_the_latest_five(
+    client, category
+):
+    from articles.models import Article
+
+    now = timezone.now()
+    shown = make_article(
+        category=category, title="本文", published_at=now - timezone.timedelta(days=9)
+    )
+    others = [
+        make_article(
+            category=category, title=f"旧闻{n}", published_at=now - timezone.timedelta(days=n)
+        )
+        for n in range(1, 8)
+    ]
+    make_article(
+        category=category, title="定时稿件", published_at=now + timezone.timedelta(hours=1)
+    )
+    make_article(category=category, title="草稿稿件", status=Article.Status.DRAFT)
+
+    html = client.get(f"/zh-hans/articles/{shown.pk}/").content.decode()
+    assert "定时稿件" not in html and "草稿稿件" not in html
+    assert 'rel="prev"' not in html  # nothing older
+    assert re.search(rf'href="/zh-hans/articles/{others[-1].pk}/" rel="next">', html)
+    related = html[html.index('class="related"') :]
+    assert re.findall(r"旧闻(\d)", related) == ["1", "2", "3", "4", "5"]  # newest first
+
+
+@pytest.mark.django_db
 def test_a_slug_after_the_id_is_accepted_but_never_required(client, article):
     assert client.get(f"/zh-hans/articles/{article.pk}/").status_code == 200
     assert client.get(f"/zh-hans/articles/{article.pk}/any-words/").status_code == 200
