@@ -7,8 +7,10 @@ the demo newsroom and 50 approved comments on the reference article, and measure
 - the article page cached and uncached (PAGE_CACHE_SECONDS=0), in zh-hans and zh-tw;
 - home, category and search pages, cached.
 
-Run: ``python -m bench.http [--seconds 10] [--connections 64] [--redis]``. Prints a table and
-a last line ``ratios: article_cached=… article_uncached=… home_cached=… tw_over_hans=… …``.
+Run: ``python -m bench.http [--seconds 10] [--connections 64] [--cache redis|database]``. The
+shared cache is Redis (127.0.0.1:6379, as production with more than one host) when it answers,
+else the cache table in PostgreSQL. Prints a table and a last line
+``ratios: article_cached=… article_uncached=… home_cached=… tw_over_hans=… …``.
 """
 
 import argparse
@@ -31,6 +33,7 @@ from tests.servers import (  # noqa: E402
     manage,
     prepare_site,
     production_env,
+    redis_is_running,
     sibling_database_url,
 )
 
@@ -72,14 +75,19 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--redis", action="store_true", help="use Redis at 127.0.0.1:6379/6")
+    parser.add_argument(
+        "--cache",
+        choices=("redis", "database"),
+        default="redis" if redis_is_running() else "database",
+        help="shared cache: Redis at 127.0.0.1:6379/6 (default when it answers) or PostgreSQL",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
 
     name = "portal_bench_http"
     extra = {"COMMENT_MIN_SECONDS": 0}
-    if args.redis:
+    if args.cache == "redis":
         extra.update(REDIS_URL="redis://127.0.0.1:6379/6", CACHE_KEY_PREFIX="bench")
     env = production_env(sibling_database_url(name), **extra)
     try:
@@ -106,7 +114,9 @@ def main():
         drop_database(name)
 
     ceiling = results[("ceiling (robots.txt)", "cached")]["rps"]
-    print(f"\n{'page':<22} {'mode':<9} {'req/s':>9} {'× C':>6} {'p99 ms':>8} {'non-2xx':>8}")
+    setup = f"{args.cache} cache, {args.workers} sync workers, {args.connections} connections"
+    print(f"\nshared {setup}")
+    print(f"{'page':<22} {'mode':<9} {'req/s':>9} {'× C':>6} {'p99 ms':>8} {'non-2xx':>8}")
     for (label, mode), r in results.items():
         print(
             f"{label:<22} {mode:<9} {r['rps']:>9.0f} {r['rps'] / ceiling:>6.2f} "
