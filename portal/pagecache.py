@@ -23,7 +23,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,6 +37,20 @@ from django.utils.safestring import mark_safe
 SITE_KEY = "gen:site"
 # Part of every page key: a deploy that changes what an entry holds never reads old entries.
 ENTRY_FORMAT = 3
+
+
+@lru_cache(maxsize=1)
+def _release() -> str:
+    """Also part of every page key: the collected static files' manifest, so pages rendered
+    before a deploy (naming the old stylesheet and script) are not served after it."""
+    manifest = settings.STATIC_ROOT / "staticfiles.json"
+    try:
+        content = manifest.read_bytes()
+    except OSError:
+        content = b""
+    return hashlib.md5(content, usedforsecurity=False).hexdigest()[:8]
+
+
 HOLE = "<!--hole:{}-->"
 _fillers = {}  # name -> (filler, per_reader)
 
@@ -155,7 +169,8 @@ def _page_key(request) -> str:
     the host is in the page's canonical and hreflang links. ``get_host`` refuses hosts not in
     ALLOWED_HOSTS (DisallowedHost), so a forged Host header never selects or stores a page."""
     where = f"{request.get_host()}{request.get_full_path()}"
-    return f"page:{ENTRY_FORMAT}:{hashlib.md5(where.encode(), usedforsecurity=False).hexdigest()}"
+    digest = hashlib.md5(where.encode(), usedforsecurity=False).hexdigest()
+    return f"page:{ENTRY_FORMAT}:{_release()}:{digest}"
 
 
 def _version(gen_keys: list) -> str:

@@ -29,7 +29,10 @@ def comment_count_on_page(response) -> int:
 
 def test_article_page_offers_the_comment_form_posting_to_the_comments_url(client, article):
     response = client.get(article_url(article))
-    assertContains(response, f'action="/zh-hans/articles/{article.pk}/comments/"')
+    # The fragment brings a reader whose comment comes back with an error straight to the form.
+    assertContains(
+        response, f'action="/zh-hans/articles/{article.pk}/comments/#comment-form-heading"'
+    )
     for field in ("nickname", "body", "website", "token", "csrfmiddlewaretoken"):
         assertContains(response, f'name="{field}"')
 

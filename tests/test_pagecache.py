@@ -245,3 +245,25 @@ def test_plain_http_is_still_redirected_to_https_before_a_cached_page(settings, 
     response = Client().get(url)
     assert response.status_code == 301
     assert response["Location"].startswith("https://")
+
+
+@pytest.mark.django_db
+def test_pages_rendered_before_a_deploy_with_new_static_files_are_not_served_after_it(
+    settings, tmp_path, article
+):
+    from portal import pagecache
+
+    url = f"/zh-hans/articles/{article.pk}/"
+    settings.STATIC_ROOT = tmp_path
+    manifest = tmp_path / "staticfiles.json"
+    try:
+        manifest.write_text('{"paths": {"js/comment-form.js": "js/comment-form.1.js"}}')
+        pagecache._release.cache_clear()
+        Client().get(url)
+        assert Client().get(url)["X-Page-Cache"] == "hit"
+
+        manifest.write_text('{"paths": {"js/comment-form.js": "js/comment-form.2.js"}}')
+        pagecache._release.cache_clear()  # a worker started after collectstatic
+        assert Client().get(url)["X-Page-Cache"] == "miss"
+    finally:
+        pagecache._release.cache_clear()

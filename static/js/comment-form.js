@@ -1,6 +1,8 @@
 // A page served from the shared cache is the same for every reader, so its comment form has no
-// per-reader tokens. They are fetched when the reader starts writing, and at the latest on
-// submit. Without JavaScript the server asks the reader to click again, text kept (comments/views.py).
+// per-reader tokens. They are fetched when the form comes into view (the form token dates the
+// form: a reader who writes for a few seconds is never "too fast"), on focus, and at the latest
+// on submit. Without JavaScript the server asks the reader to click again, text kept
+// (comments/views.py).
 for (const form of document.querySelectorAll("form.comment-form[data-token-url]")) {
   const csrf = form.elements.csrfmiddlewaretoken;
   const token = form.elements.token;
@@ -22,7 +24,17 @@ for (const form of document.querySelectorAll("form.comment-form[data-token-url]"
       });
     return pending;
   };
-  form.addEventListener("focusin", () => load().catch(() => {}));
+  const quietly = () => load().catch(() => {});
+  if ("IntersectionObserver" in window) {
+    const watcher = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) {
+        watcher.disconnect();
+        quietly();
+      }
+    });
+    watcher.observe(form);
+  }
+  form.addEventListener("focusin", quietly);
   form.addEventListener("submit", (event) => {
     if (hasTokens()) return;
     event.preventDefault();

@@ -47,6 +47,7 @@ def shoot(page: Page, path: Path, height: int) -> Path:
 
 def post_sample_comment(page: Page, article: str) -> None:
     page.goto(article)
+    page.locator("form.comment-form").scroll_into_view_if_needed()  # its tokens are fetched now
     page.wait_for_timeout(3500)  # the form refuses what comes back faster than a person types
     page.get_by_label("留言内容").fill(SAMPLE_COMMENT)
     page.get_by_role("button", name="发表留言").click()
