@@ -11,8 +11,8 @@ Rendering dominates an uncached page, so reader pages are kept rendered in the s
   (``{% hole "heat" %}``) and filled in on the way out, on hits and misses alike. Per-reader
   holes (the CSRF and comment-form tokens) are left empty in a shared page: the page itself is
   then the same for everyone (a proxy may keep it too), and the comment form fetches its tokens
-  when the reader starts writing (``comments/static/comments/comment-form.js``). Pages rendered
-  for one reader (outside the shared cache) get them filled in directly.
+  when it comes into view (``static/js/comment-form.js``). Pages rendered for one reader
+  (outside the shared cache) get them filled in directly.
 - **Only shared content is shared.** Requests with a session or pending messages (a reader who
   just commented, staff previewing drafts) bypass the cache entirely, so the author's own pending
   comment, messages and previews are never stored or served to anyone else.
@@ -31,7 +31,7 @@ from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
 
 SITE_KEY = "gen:site"
@@ -234,7 +234,7 @@ class PageCacheMiddleware:
                     return response
         response = self.get_response(request)
         entry = getattr(response, "page_entry", None)
-        if entry is not None and "headers" not in entry:
+        if entry is not None and "headers" not in entry and response.status_code == 200:
             entry["headers"] = [
                 (name, value)
                 for name, value in response.headers.items()
@@ -329,5 +329,7 @@ def _serve(response, request, meta: dict, on_serve) -> None:
 
 def _shared_headers(response) -> None:
     """A shared page holds nothing per reader: a proxy may keep it, revalidating every time
-    (the ETag changes with every change to what the page shows)."""
+    (the ETag changes with every change to what the page shows). A reader with a session
+    cookie gets a page of their own (their pending comment, messages): Vary: Cookie."""
     patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    patch_vary_headers(response, ["Cookie"])

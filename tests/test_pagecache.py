@@ -267,3 +267,13 @@ def test_pages_rendered_before_a_deploy_with_new_static_files_are_not_served_aft
         assert Client().get(url)["X-Page-Cache"] == "miss"
     finally:
         pagecache._release.cache_clear()
+
+
+@pytest.mark.django_db
+def test_every_shared_page_varies_on_cookie_however_it_was_served(article):
+    for url in ("/zh-hans/", f"/zh-hans/articles/{article.pk}/"):
+        miss, hit = Client().get(url), Client().get(url)
+        revalidated = Client().get(url, headers={"If-None-Match": hit["ETag"]})
+        assert revalidated.status_code == 304
+        for response in (miss, hit, revalidated):
+            assert "Cookie" in response["Vary"], (url, response.status_code)
