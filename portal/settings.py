@@ -119,7 +119,7 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Heat (articles/heat.py): reads per article in the shared counter between two folds into the
 # row (0: every read updates the row), and reads a process sends to that counter at a time, or
 # after so many seconds.
-HEAT_BUFFER_SIZE = env.int("HEAT_BUFFER_SIZE", default=50)
+HEAT_BUFFER_SIZE = env.int("HEAT_BUFFER_SIZE", default=200)
 HEAT_PROCESS_BATCH = env.int("HEAT_PROCESS_BATCH", default=20)
 HEAT_PROCESS_SECONDS = env.float("HEAT_PROCESS_SECONDS", default=2.0)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
