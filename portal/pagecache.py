@@ -31,10 +31,14 @@ from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 
 SITE_KEY = "gen:site"
+# A shared page holds nothing per reader: a proxy may keep it, revalidating every time (the ETag
+# changes with every change to what the page shows). A reader with a session cookie gets a page
+# of their own (their pending comment, messages), hence also "Vary: Cookie".
+SHARED_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 # Part of every page key: a deploy that changes what an entry holds never reads old entries.
 ENTRY_FORMAT = 3
 
@@ -186,7 +190,7 @@ def _serve_stored(request, entry: dict, page_key: str, version: str):
     """A stored page for this request: 304 if the reader has it, else the page, holes filled."""
     etag = '"' + hashlib.sha256(f"{page_key}:{version}".encode()).hexdigest()[:32] + '"'
     on_serve = entry.get("on_serve")
-    if etag in request.headers.get("If-None-Match", ""):
+    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
         if on_serve is not None and entry["meta"]:
             on_serve(request, dict(entry["meta"]))  # a revalidated read is a read
         response = HttpResponseNotModified()
@@ -195,7 +199,8 @@ def _serve_stored(request, entry: dict, page_key: str, version: str):
         response.headers["X-Page-Cache"] = "hit"
         _serve(response, request, dict(entry["meta"]), on_serve)
     response.headers["ETag"] = etag
-    _shared_headers(response)
+    response.headers["Cache-Control"] = SHARED_CACHE_CONTROL
+    response.headers["Vary"] = "Cookie"
     return response
 
 
@@ -325,11 +330,3 @@ def _serve(response, request, meta: dict, on_serve) -> None:
     if on_serve is not None and meta:
         on_serve(request, meta)
     fill_holes(response, request, meta)
-
-
-def _shared_headers(response) -> None:
-    """A shared page holds nothing per reader: a proxy may keep it, revalidating every time
-    (the ETag changes with every change to what the page shows). A reader with a session
-    cookie gets a page of their own (their pending comment, messages): Vary: Cookie."""
-    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-    patch_vary_headers(response, ["Cookie"])
