@@ -31,7 +31,8 @@ print(Article.objects.get(title__startswith="江苏省党政代表团").pk)
 
 
 @pytest.fixture(scope="module")
-def two_hosts():
+def site():
+    """(environment, reference article id) of a site on its own database and Redis prefix."""
     name = f"portal_scaleout_{secrets.token_hex(3)}"
     env = production_env(
         sibling_database_url(name),
@@ -43,10 +44,16 @@ def two_hosts():
     try:
         prepare_site(env)
         article_id = int(manage(env, "shell", "-c", MODERATOR_SETUP).strip().splitlines()[-1])
-        with gunicorn(env) as host_a, gunicorn(env) as host_b:
-            yield host_a, host_b, article_id
+        yield env, article_id
     finally:
         drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def two_hosts(site):
+    env, article_id = site
+    with gunicorn(env) as host_a, gunicorn(env) as host_b:
+        yield host_a, host_b, article_id
 
 
 def post_comment(reader: Session, base: str, article_id: int, body: str):
@@ -120,3 +127,22 @@ def test_a_comment_approved_on_one_host_shows_on_the_other_and_rate_limits_are_s
     status, html = post_comment(reader, host_b, article_id, "第四条留言")
     assert status == 429
     assert "留言太频繁" in html
+
+
+HEAT = """
+from articles.models import Article
+print(Article.objects.values_list("heat", flat=True).get(pk={pk}))
+"""
+
+
+def test_a_worker_that_stops_sends_the_reads_it_had_not_sent_yet(site):
+    env, article_id = site
+    manage(env, "fold_heat")  # what other tests' hosts sent so far
+    before = int(manage(env, "shell", "-c", HEAT.format(pk=article_id)).split()[-1])
+    with gunicorn({**env, "HEAT_PROCESS_BATCH": "100"}, workers=1) as host:
+        reader = Session(host)
+        for _ in range(7):  # the first is sent at once, six wait in the worker's batch
+            assert reader.request(f"/zh-hans/articles/{article_id}/")[0] == 200
+    # Stopped (SIGTERM): gunicorn's worker_exit hook sent the six; cron's fold_heat folds them.
+    manage(env, "fold_heat")
+    assert int(manage(env, "shell", "-c", HEAT.format(pk=article_id)).split()[-1]) == before + 7
