@@ -91,12 +91,11 @@ class _ProcessReads:
             return self._take(lambda began: True)
 
     def _take(self, stale) -> list:
-        batches = [
-            (pk, self.unsent.pop(pk)) for pk, began in list(self.since.items()) if stale(began)
-        ]
-        for pk, _ in batches:
-            self.since.pop(pk, None)
-        return batches
+        """Remove and return the unsent batches whose first read passes ``stale(began)``."""
+        due = [pk for pk, began in self.since.items() if stale(began)]
+        for pk in due:
+            del self.since[pk]
+        return [(pk, self.unsent.pop(pk)) for pk in due]
 
     def saw(self, article_id, seen: int) -> int:
         with self.lock:
