@@ -24,6 +24,7 @@ import threading
 import time
 from collections import OrderedDict
 from functools import lru_cache, wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,6 +34,8 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
+
+from portal.variants.context_processors import PAGE_PARAMETERS
 
 SITE_KEY = "gen:site"
 # A shared page holds nothing per reader: a proxy may keep it, revalidating every time (the ETag
@@ -169,10 +172,12 @@ def is_cacheable(request) -> bool:
 
 
 def _page_key(request) -> str:
-    """Pages are keyed by host and full path: the path names the variant (``/zh-tw/…``), and
-    the host is in the page's canonical and hreflang links. ``get_host`` refuses hosts not in
-    ALLOWED_HOSTS (DisallowedHost), so a forged Host header never selects or stores a page."""
-    where = f"{request.get_host()}{request.get_full_path()}"
+    """Pages are keyed by host, path and the query parameters that name a page (``q``, ``page``,
+    ``cpage``): the path names the variant (``/zh-tw/…``), the host is in the page's canonical
+    and hreflang links, and a campaign link (``?utm_source=…``) is the same page. ``get_host``
+    refuses hosts not in ALLOWED_HOSTS (DisallowedHost), so a forged Host never selects a page."""
+    naming = [(k, v) for k in PAGE_PARAMETERS for v in request.GET.getlist(k)]
+    where = f"{request.get_host()}{request.path}?{urlencode(naming)}"
     digest = hashlib.md5(where.encode(), usedforsecurity=False).hexdigest()
     return f"page:{ENTRY_FORMAT}:{_release()}:{digest}"
 

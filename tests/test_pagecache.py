@@ -277,3 +277,16 @@ def test_every_shared_page_varies_on_cookie_however_it_was_served(article):
         assert revalidated.status_code == 304
         for response in (miss, hit, revalidated):
             assert "Cookie" in response["Vary"], (url, response.status_code)
+
+
+@pytest.mark.django_db
+def test_a_campaign_link_is_the_same_cached_page_but_another_page_number_is_not(client, article):
+    client.get("/zh-hans/")
+    assert client.get("/zh-hans/?utm_source=weibo&utm_medium=share")["X-Page-Cache"] == "hit"
+    url = f"/zh-hans/articles/{article.pk}/"
+    client.get(url)
+    assert client.get(url + "?utm_campaign=x")["X-Page-Cache"] == "hit"
+    assert client.get(url + "?cpage=2")["X-Page-Cache"] == "miss"
+    assert client.get("/zh-hans/search/?q=苏粤")["X-Page-Cache"] == "miss"
+    assert client.get("/zh-hans/search/?q=苏粤&from=home")["X-Page-Cache"] == "hit"
+    assert client.get("/zh-hans/search/?q=江苏")["X-Page-Cache"] == "miss"

@@ -5,7 +5,8 @@ from django.utils import translation
 
 from . import DEFAULT_VARIANT, VARIANTS, path_in_variant
 
-# Query parameters that name a different page (others, e.g. tracking, are left out of links).
+# Query parameters that name a different page (others, e.g. tracking, are left out of links and
+# out of page-cache keys). A view that reads another parameter must be added here.
 PAGE_PARAMETERS = ("q", "page", "cpage")
 
 
