@@ -97,8 +97,9 @@ class GlossaryTerm(models.Model):
             for article in Article.objects.containing(term).exclude(pk__in=seen):
                 article.save(glossary=glossary, update_fields=Article.RENDERED_FIELDS)
                 seen.add(article.pk)
+        # Saving categories and articles refreshed their cached pages; the comments app does
+        # the same for the comments it re-renders.
         glossary_changed.send(sender=cls, terms=terms, glossary=glossary)
-        pagecache.site_changed()
         return len(seen)
 
     def as_term(self) -> Term:

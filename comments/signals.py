@@ -31,6 +31,12 @@ def rerender_comments(sender, terms, glossary, **kwargs):
         for term in terms:
             match |= Q(body__contains=term) | Q(nickname__contains=term)
         comments = comments.filter(match)
+    rerendered = False
     for comment in comments.iterator():
         comment.refresh_renderings(glossary)
         comment.save(update_fields=["nickname_variants", "body_variants", "item_variants"])
+        rerendered = True
+    if rerendered:
+        from portal import pagecache
+
+        pagecache.site_changed()  # every cached page's version includes the site generation

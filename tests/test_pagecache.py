@@ -290,3 +290,24 @@ def test_a_campaign_link_is_the_same_cached_page_but_another_page_number_is_not(
     assert client.get("/zh-hans/search/?q=苏粤")["X-Page-Cache"] == "miss"
     assert client.get("/zh-hans/search/?q=苏粤&from=home")["X-Page-Cache"] == "hit"
     assert client.get("/zh-hans/search/?q=江苏")["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.django_db
+def test_comments_re_rendered_for_the_glossary_show_on_cached_pages_at_once(
+    client, article, moderator
+):
+    from articles.signals import glossary_changed
+    from comments.models import Comment
+
+    comment = make_comment(article, body="软件不错", approve_by=moderator)
+    Comment.objects.filter(pk=comment.pk).update(
+        item_variants={"zh-tw": '<li class="comment">舊的渲染</li>'}
+    )
+    url = f"/zh-tw/articles/{article.pk}/"
+    assertContains(client.get(url), "舊的渲染")  # now in the page cache
+
+    # What reconvert and glossary edits send once articles are saved: comments re-render.
+    glossary_changed.send(sender=None, terms=None, glossary=GlossaryTerm.objects.as_glossary())
+    page = client.get(url)
+    assertNotContains(page, "舊的渲染")
+    assertContains(page, "軟體不錯")

@@ -43,8 +43,7 @@ class Command(BaseCommand):
                 self.stdout.write(("\r" if tty else "") + self.bar(done, total), ending="")
                 if not tty:
                     self.stdout.write("")
-        # Approved comments: the comments app re-renders those containing a glossary term.
-        # Every approved comment too (the comments app listens; terms=None means all).
+        # Every approved comment too (the comments app listens; terms=None means all of them).
         glossary_changed.send(sender=GlossaryTerm, terms=None, glossary=glossary)
         if verbosity:
             elapsed = time.monotonic() - started
