@@ -187,8 +187,8 @@ class Comment(models.Model):
                 Article.objects.filter(pk=self.article_id).update(
                     comment_count=F("comment_count") + delta
                 )
-            # Receivers that must wait for the commit (cache refresh) use on_commit themselves.
-            comment_visibility_changed.send(sender=Comment, article_id=self.article_id)
+                # Receivers that must wait for the commit (cache refresh) use on_commit.
+                comment_visibility_changed.send(sender=Comment, article_id=self.article_id)
         return True
 
 
