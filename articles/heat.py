@@ -97,11 +97,9 @@ class _ProcessReads:
             del self.since[pk]
         return [(pk, self.unsent.pop(pk)) for pk in due]
 
-    def saw(self, article_id, seen: int) -> int:
+    def saw(self, article_id, seen: int) -> None:
         with self.lock:
-            seen = max(seen, self.seen.get(article_id, 0))
-            self.seen[article_id] = seen
-            return seen
+            self.seen[article_id] = max(seen, self.seen.get(article_id, 0))
 
     def last_seen(self, article_id) -> int:
         with self.lock:
@@ -169,22 +167,16 @@ def fold(seen: dict) -> int:
         return sum(row[0] for row in cursor.fetchall())
 
 
-def fold_one(article_id) -> int:
-    seen = cache.get(counter_key(article_id))
-    return fold({article_id: seen}) if seen else 0
-
-
 def fold_all() -> int:
     """Fold every article's counted reads (``manage.py fold_heat``, e.g. from cron)."""
     from .models import Article
 
     send_process_reads()
-    folded = 0
-    ids = Article.objects.values_list("pk", flat=True).order_by("pk")
-    for start in range(0, ids.count(), 1000):
-        chunk = list(ids[start : start + 1000])
-        counters = cache.get_many([counter_key(pk) for pk in chunk])
-        folded += fold(
-            {pk: counters[counter_key(pk)] for pk in chunk if counter_key(pk) in counters}
-        )
+    folded, after = 0, 0
+    while chunk := list(
+        Article.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:1000]
+    ):
+        keys = {counter_key(pk): pk for pk in chunk}
+        folded += fold({keys[key]: seen for key, seen in cache.get_many(list(keys)).items()})
+        after = chunk[-1]
     return folded
