@@ -93,7 +93,8 @@ def csrf_failure(request, reason=""):
     except Resolver404:
         match = None
     if match and match.view_name == "comments:post" and request.method == "POST":
-        article = Article.objects.published().filter(pk=match.kwargs["pk"]).first()
+        articles = Article.objects.published().defer(*HEAVY_ARTICLE_FIELDS)
+        article = articles.filter(pk=match.kwargs["pk"]).first()
         if article is not None and article.comments_open():
             reason = _("为防止恶意提交，请再点一次“发表留言”。")
             form = CommentForm.to_submit_again(request.POST, article=article, reason=reason)
