@@ -27,7 +27,7 @@ class _ReusedClients(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
-        self._scripts = {}
+        self._incr_existing = None  # a redis-py Script: EVALSHA, loading it where missing
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -38,10 +38,9 @@ class _ReusedClients(RedisCacheClient):
 
     def incr(self, key, delta):
         client = self.get_client(key, write=True)
-        script = self._scripts.get(id(client))
-        if script is None:
-            script = self._scripts[id(client)] = client.register_script(self.INCR_EXISTING)
-        value = script(keys=[key], args=[delta])
+        if self._incr_existing is None:
+            self._incr_existing = client.register_script(self.INCR_EXISTING)
+        value = self._incr_existing(keys=[key], args=[delta], client=client)
         if value is None:
             raise ValueError(f"Key '{key}' not found.")
         return value
