@@ -4,6 +4,8 @@ What an editor writes is stored as written; its renderings in the four script va
 search document) are computed once, on save, so readers' requests never run OpenCC.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -18,6 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from portal import pagecache
+from portal.prepared import PreparedQuery
 from portal.variants import CODES, VARIANTS
 from portal.variants.convert import Glossary, Term, detect_script, render, render_fields
 
@@ -140,11 +143,20 @@ class Category(models.Model):
     def display_name(self, variant: str) -> str:
         return self.name_variants.get(variant) or self.name
 
+    @classmethod
+    def navigation(cls, variant: str) -> list[tuple[str, str]]:
+        """(slug, name in ``variant``) of every category, in editors' order."""
+        return [(c.slug, c.display_name(variant)) for c in NAVIGATION()]
+
+
+RELATED = 5  # related articles on an article page
+
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, now: datetime | None = None):
         """What readers may see: published, and due (a future time means scheduled)."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        now = now if now is not None else timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
 
     def in_variant(self, variant: str, *, body: bool = False):
         """Fetch just one variant's text (``display_title`` …), not all four renderings."""
@@ -177,18 +189,18 @@ class ArticleQuerySet(models.QuerySet):
             .first()
         )
 
-    def neighbours(self, article, variant: str, related: int = 5) -> dict:
-        """The article page's links within its category, in one lean query: the article just
-        before and just after it, and the latest others. Plain values (pk, display_title)."""
+    def neighbour_rows(self, category_id, pk, published_at, variant: str, related: int = RELATED):
+        """The article page's links within its category, as one lean query (kind, pk,
+        display_title): the article just before and just after it, and the latest others."""
         lean = (
-            self.filter(category_id=article.category_id)
-            .exclude(pk=article.pk)
+            self.filter(category_id=category_id)
+            .exclude(pk=pk)
             .annotate(display_title=KeyTextTransform(variant, "title_variants"))
         )
         fields = ("kind", "pk", "display_title")
-        older = lean.filter(published_at__lt=article.published_at).latest()
-        newer = lean.filter(published_at__gt=article.published_at).order_by("published_at", "id")
-        rows = (
+        older = lean.filter(published_at__lt=published_at).latest()
+        newer = lean.filter(published_at__gt=published_at).order_by("published_at", "id")
+        return (
             older.annotate(kind=Value("previous"))
             .values(*fields)[:1]
             .union(
@@ -197,13 +209,6 @@ class ArticleQuerySet(models.QuerySet):
                 all=True,
             )
         )
-        found = {"previous": None, "next": None, "related": []}
-        for row in rows:
-            if row["kind"] == "related":
-                found["related"].append(row)
-            else:
-                found[row["kind"]] = row
-        return found
 
     def latest(self):
         return self.order_by("-published_at", "-id")
@@ -366,6 +371,32 @@ class Article(models.Model):
             "body": mark_safe(self.body_variants.get(variant, "")),  # escaped at save
         }
 
+    # --- the article page ----------------------------------------------------------------------
+
+    @classmethod
+    def for_reader(cls, pk: int, variant: str) -> "Article | None":
+        """The published article ``pk`` with its text in ``variant``, as its page shows it."""
+        found = PAGE_ARTICLE(pk=int(pk), variant=variant, now=timezone.now())
+        return found[0] if found else None
+
+    def neighbours(self, variant: str) -> dict:
+        """Published articles of its category: previous, next and the latest others (dicts of
+        pk and display_title)."""
+        rows = NEIGHBOURS(
+            category_id=self.category_id,
+            pk=self.pk,
+            published_at=self.published_at,
+            variant=variant,
+            now=timezone.now(),
+        )
+        found = {"previous": None, "next": None, "related": []}
+        for row in rows:
+            if row["kind"] == "related":
+                found["related"].append(row)
+            else:
+                found[row["kind"]] = row
+        return found
+
     # --- heat (articles/heat.py) ---------------------------------------------------------------
 
     @classmethod
@@ -384,3 +415,26 @@ class Article(models.Model):
             return False
         days = settings.COMMENTS_CLOSE_AFTER_DAYS
         return not days or self.published_at >= timezone.now() - timezone.timedelta(days=days)
+
+
+# The article page's own queries, built and compiled once per process (portal/prepared.py):
+# compiling them took longer than PostgreSQL took to answer them.
+PAGE_ARTICLE = PreparedQuery(
+    lambda pk, variant, now: (
+        Article.objects.published(now).in_variant(variant, body=True).filter(pk=pk)
+    ),
+    pk=int,
+    variant=str,
+    now=datetime,
+)
+NAVIGATION = PreparedQuery(lambda: Category.objects.only("slug", "name", "name_variants"))
+NEIGHBOURS = PreparedQuery(
+    lambda category_id, pk, published_at, variant, now: Article.objects.published(
+        now
+    ).neighbour_rows(category_id, pk, published_at, variant),
+    category_id=int,
+    pk=int,
+    published_at=datetime,
+    variant=str,
+    now=datetime,
+)

@@ -4,6 +4,7 @@ reader's variant from renderings stored at save time."""
 from functools import partial
 
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.functional import cached_property
@@ -75,12 +76,13 @@ class CategoryView(PublishedArticlesMixin, ListView):
 class ArticleDetailView(PublishedArticlesMixin, DetailView):
     """One article. Staff who may change articles also see drafts and scheduled ones here."""
 
-    def get_queryset(self):
+    def get_object(self, queryset=None):
         if self.request.user.has_perm("articles.change_article"):
-            articles = Article.objects.all()
-        else:
-            articles = Article.objects.published()
-        return articles.in_variant(self.variant, body=True)
+            return super().get_object(Article.objects.in_variant(self.variant, body=True))
+        article = Article.for_reader(self.kwargs["pk"], self.variant)
+        if article is None:
+            raise Http404("no such published article")
+        return article
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
@@ -93,7 +95,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        neighbours = Article.objects.published().neighbours(article, self.variant)
+        neighbours = article.neighbours(self.variant)
         context["previous_article"] = neighbours["previous"]
         context["next_article"] = neighbours["next"]
         context["related"] = neighbours["related"]

@@ -5,6 +5,7 @@ same transaction as the state change, so lists show counts without a join.
 """
 
 import re
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import models, transaction
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from articles.models import Article, GlossaryTerm
+from portal.prepared import PreparedQuery
 from portal.variants import CODES
 from portal.variants.convert import detect_script, render
 
@@ -54,9 +56,10 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING).order_by("created_at", "id")
 
-    def listed_html(self, variant: str) -> "ListedComments":
-        """Just the pre-rendered list items, oldest first: no model instances, no formatting."""
-        return ListedComments(self.visible().order_by("created_at", "id"), variant)
+    def listed_html(self, article_id: int, variant: str) -> "ListedComments":
+        """An article's approved comments as their pre-rendered list items, oldest first: no
+        model instances, no formatting."""
+        return ListedComments(article_id, variant)
 
 
 class ListedComments:
@@ -68,24 +71,43 @@ class ListedComments:
 
     ordered = True
 
-    def __init__(self, comments, variant: str):
-        self.comments = comments
+    def __init__(self, article_id: int, variant: str):
+        self.article_id = article_id
         self.variant = variant
 
     def count(self) -> int:
-        return self.comments.count()
+        return Comment.objects.visible().filter(article_id=self.article_id).count()
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, window: slice) -> list[str]:
-        ids = self.comments.values("pk")[window]
-        return list(
+        if window.stop is not None and window.stop <= (window.start or 0):
+            return []  # an article without comments: page 1 is empty
+        items = _listed_items(window.start or 0, window.stop)
+        return items(article_id=self.article_id, variant=self.variant)
+
+
+@lru_cache(maxsize=64)
+def _listed_items(start: int, stop: int | None) -> PreparedQuery:
+    """One page window's query, compiled once per process (portal/prepared.py): every article
+    page runs the first one."""
+
+    def build(article_id, variant):
+        ids = (
+            Comment.objects.visible()
+            .filter(article_id=article_id)
+            .order_by("created_at", "id")
+            .values("pk")[start:stop]
+        )
+        return (
             Comment.objects.filter(pk__in=ids)
             .order_by("created_at", "id")
-            .annotate(html=KeyTextTransform(self.variant, "item_variants"))
+            .annotate(html=KeyTextTransform(variant, "item_variants"))
             .values_list("html", flat=True)
         )
+
+    return PreparedQuery(build, article_id=int, variant=str)
 
 
 class Comment(models.Model):

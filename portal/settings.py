@@ -66,6 +66,19 @@ WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
     {
+        # Readers' pages (templates/): Jinja2, see portal/jinja2.py.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {
+            "environment": "portal.jinja2.environment",
+            "context_processors": [
+                "django.contrib.messages.context_processors.messages",
+                "portal.variants.context_processors.variants",
+            ],
+        },
+    },
+    {
+        # The admin, with its overrides in templates/admin/.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
@@ -74,7 +87,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.variants.context_processors.variants",
             ],
         },
     },
