@@ -80,25 +80,28 @@ def grow(reference, articles: int, comments: int) -> None:
                 source_script="zh-hans",
             )
         )
-        if len(batch) == 5000:
+        if len(batch) == 2000:  # at most 65,535 parameters a statement
             Article.objects.bulk_create(batch)
             batch = []
     Article.objects.bulk_create(batch)
     sample = Comment.objects.visible().filter(article=reference).first()
     moderator = User.objects.get(username="bench-moderator")
-    Comment.objects.bulk_create(  # fast path: rows as approve() would leave them
-        Comment(
-            article=reference,
-            nickname=f"读者{n}",
-            body=sample.body,
-            status=Comment.Status.APPROVED,
-            nickname_variants=sample.nickname_variants,
-            body_variants=sample.body_variants,
-            item_variants=sample.item_variants,
-            moderated_by=moderator,
-            moderated_at=now,
-        )
-        for n in range(comments)
+    Comment.objects.bulk_create(
+        [  # fast path: rows as approve() would leave them
+            Comment(
+                article=reference,
+                nickname=f"读者{n}",
+                body=sample.body,
+                status=Comment.Status.APPROVED,
+                nickname_variants=sample.nickname_variants,
+                body_variants=sample.body_variants,
+                item_variants=sample.item_variants,
+                moderated_by=moderator,
+                moderated_at=now,
+            )
+            for n in range(comments)
+        ],
+        batch_size=2000,
     )
     Article.objects.filter(pk=reference.pk).update(
         comment_count=Comment.objects.visible().filter(article=reference).count()

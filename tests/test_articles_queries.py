@@ -13,20 +13,23 @@ def bulk_articles(category, count, template):
     """Many published articles at once, with the renderings copied from one saved article."""
     now = timezone.now()
     Article.objects.bulk_create(
-        Article(
-            title=f"{template.title}{n}",
-            summary=template.summary,
-            body=template.body,
-            category=category,
-            status=Article.Status.PUBLISHED,
-            published_at=now - timezone.timedelta(minutes=n + 10),
-            heat=n,
-            title_variants=template.title_variants,
-            summary_variants=template.summary_variants,
-            body_variants=template.body_variants,
-            source_script="zh-hans",
-        )
-        for n in range(count)
+        [
+            Article(
+                title=f"{template.title}{n}",
+                summary=template.summary,
+                body=template.body,
+                category=category,
+                status=Article.Status.PUBLISHED,
+                published_at=now - timezone.timedelta(minutes=n + 10),
+                heat=n,
+                title_variants=template.title_variants,
+                summary_variants=template.summary_variants,
+                body_variants=template.body_variants,
+                source_script="zh-hans",
+            )
+            for n in range(count)
+        ],
+        batch_size=1000,  # a statement takes at most 65,535 parameters (server-side binding)
     )
 
 
