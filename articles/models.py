@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Value
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -146,7 +147,7 @@ class Category(models.Model):
     @classmethod
     def navigation(cls, variant: str) -> list[tuple[str, str]]:
         """(slug, name in ``variant``) of every category, in editors' order."""
-        return [(c.slug, c.display_name(variant)) for c in NAVIGATION()]
+        return NAVIGATION(variant=variant)
 
 
 RELATED = 5  # related articles on an article page
@@ -427,7 +428,14 @@ PAGE_ARTICLE = PreparedQuery(
     variant=str,
     now=datetime,
 )
-NAVIGATION = PreparedQuery(lambda: Category.objects.only("slug", "name", "name_variants"))
+NAVIGATION = PreparedQuery(
+    lambda variant: Category.objects.annotate(
+        shown=Coalesce(
+            KeyTextTransform(variant, "name_variants"), "name", output_field=models.CharField()
+        )
+    ).values_list("slug", "shown"),
+    variant=str,
+)
 NEIGHBOURS = PreparedQuery(
     lambda category_id, pk, published_at, variant, now: Article.objects.published(
         now

@@ -63,10 +63,10 @@ class CommentQuerySet(models.QuerySet):
 
 
 class ListedComments:
-    """A sliceable list of comment items for the paginator, fetched by a deferred join.
+    """A sliceable list of comment items for the paginator.
 
-    Deep pages (page 200 of 10,000 comments) skip their OFFSET on the narrow index alone; only
-    the 50 rows shown are read from the table.
+    Deep pages (page 200 of 10,000 comments) are fetched by a deferred join: their OFFSET is
+    skipped on the narrow index alone and only the 50 rows shown are read from the table.
     """
 
     ordered = True
@@ -94,18 +94,16 @@ def _listed_items(start: int, stop: int | None) -> PreparedQuery:
     page runs the first one."""
 
     def build(article_id, variant):
-        ids = (
-            Comment.objects.visible()
-            .filter(article_id=article_id)
-            .order_by("created_at", "id")
-            .values("pk")[start:stop]
-        )
-        return (
-            Comment.objects.filter(pk__in=ids)
-            .order_by("created_at", "id")
+        approved = Comment.objects.visible().filter(article_id=article_id)
+        if start:  # a deep page: find its ids on the index alone, then read just those rows
+            ids = approved.order_by("created_at", "id").values("pk")[start:stop]
+            approved = Comment.objects.filter(pk__in=ids)
+        items = (
+            approved.order_by("created_at", "id")
             .annotate(html=KeyTextTransform(variant, "item_variants"))
             .values_list("html", flat=True)
         )
+        return items if start else items[:stop]
 
     return PreparedQuery(build, article_id=int, variant=str)
 

@@ -14,9 +14,8 @@ from functools import lru_cache
 
 from django.template import defaultfilters
 from django.templatetags.static import static
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone, translation
-from django.utils.text import Truncator
 from jinja2 import Environment, FileSystemLoader, TemplateNotFound
 
 from portal import pagecache
@@ -32,14 +31,15 @@ class ReaderTemplates(FileSystemLoader):
 
 
 @lru_cache(maxsize=4096)
-def _reverse(language, prefix, urlconf, name, args):
+def _reverse(language, prefix, name, args):
     return reverse(name, args=args)
 
 
 def url(name: str, *args) -> str:
     """``{% url %}``. Memoised: the same few links are on every page, and each ``reverse`` walks
-    the resolver. The language (``/zh-tw/`` prefix) and script prefix are part of the key."""
-    return _reverse(translation.get_language(), get_script_prefix(), get_urlconf(), name, args)
+    the resolver. The language (``/zh-tw/`` prefix) and script prefix are part of the key; the
+    site has one URLconf."""
+    return _reverse(translation.get_language(), get_script_prefix(), name, args)
 
 
 def date(value, format_string: str) -> str:
@@ -49,8 +49,15 @@ def date(value, format_string: str) -> str:
     return dateformat.format(timezone.localtime(value), format_string)
 
 
-def truncatechars(value, length: int) -> str:
-    return Truncator(value).chars(length)
+def truncatechars(value: str, length: int) -> str:
+    """Django's ``truncatechars`` for plain text (no combining characters, as in Chinese): at
+    most ``length`` characters, the translated ellipsis ("..." in Django's zh catalogs) included."""
+    if len(value) <= length:
+        return value
+    ellipsis = translation.pgettext(
+        "String to return when truncating text", "%(truncated_text)s…"
+    ) % {"truncated_text": ""}
+    return value[: length - len(ellipsis)] + ellipsis
 
 
 def category_links() -> list[tuple[str, str]]:
