@@ -52,8 +52,8 @@ format: dev-deps
 	$(BIN)/ruff format .
 
 # Regenerate the Traditional catalogs from the Simplified one and compile all four.
-messages: dev-deps
-	$(MANAGE) make_variant_catalogs
+messages: dev-deps var/secret_key
+	$(RUN_ENV) $(MANAGE) make_variant_catalogs
 
 screenshots: dev-deps
 	$(BIN)/python -m tests.e2e.screenshots
