@@ -66,6 +66,8 @@ class PreparedQuery:
                 compiled = self._compiled.get(using) or self._compile(using)
                 self._compiled[using] = compiled
         queryset, compiler, sql, params, slots = compiled
+        if values.keys() != self.markers.keys():
+            raise TypeError(f"expected values for {sorted(self.markers)}, got {sorted(values)}")
         filled = tuple(values[s] if s else p for s, p in zip(slots, params, strict=True))
 
         replay = copy.copy(compiler)

@@ -88,6 +88,13 @@ def test_a_value_the_orm_writes_into_the_sql_text_is_refused():
         query(size=5)
 
 
+def test_every_value_must_be_given_and_no_other():
+    with pytest.raises(TypeError, match="variant"):
+        TITLES(category_id=1, now=timezone.now())
+    with pytest.raises(TypeError, match="pk"):
+        TITLES(category_id=1, variant="zh-hans", now=timezone.now(), pk=3)
+
+
 def test_threads_replay_on_their_own_connections():
     category = make_category()
     make_article(category, title="一篇")
