@@ -42,11 +42,21 @@ def url(name: str, *args) -> str:
     return _reverse(translation.get_language(), get_script_prefix(), name, args)
 
 
+# The formats the pages use, as strftime: Django's dateformat interprets its format character
+# by character, and list pages format two dates per article (42 on the home page).
+STRFTIME = {"Y-m-d H:i": "%Y-%m-%d %H:%M", "Y-m-d": "%Y-%m-%d"}
+
+
 def date(value, format_string: str) -> str:
     """Django's ``date`` filter: the site's time zone, PHP-style format characters."""
     if not value:
         return ""
-    return dateformat.format(timezone.localtime(value), format_string)
+    local = timezone.localtime(value)
+    if format_string == "c":
+        return local.isoformat()
+    if format_string in STRFTIME:
+        return local.strftime(STRFTIME[format_string])
+    return dateformat.format(local, format_string)
 
 
 def truncatechars(value: str, length: int) -> str:
