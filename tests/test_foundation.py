@@ -63,6 +63,20 @@ def test_database_url_names_the_server_to_use():
     ]
 
 
+def test_statements_are_prepared_unless_a_pooler_needs_them_not_to_be(db):
+    # This suite's own connection: psycopg binds on the server and prepares repeated statements.
+    connection.ensure_connection()
+    assert connection.connection.cursor_factory.__name__ == "ServerBindingCursor"
+    assert connection.connection.prepare_threshold == 2
+    code = (
+        SETUP + "from django.conf import settings;"
+        "print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    )
+    result = run_python(code, DEBUG="true", DB_PREPARED_STATEMENTS="false")
+    assert result.returncode == 0, result.stderr
+    assert "server_side_binding" not in result.stdout
+
+
 def test_a_non_postgresql_database_url_is_refused():
     code = SETUP + "django.setup()"
     result = run_python(code, DEBUG="true", DATABASE_URL="mysql://u@localhost/x")
