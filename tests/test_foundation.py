@@ -138,3 +138,11 @@ def test_healthz_answers_503_without_a_traceback_when_the_database_is_down(
             connection.settings_dict.update(original)
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
+
+
+def test_the_500_page_is_the_sites_own_static_page(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/zh-hans/"))
+    assert response.status_code == 500
+    assert "服务暂时不可用" in response.content.decode()
