@@ -14,14 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, Value
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from portal import pagecache
-from portal.prepared import PreparedQuery
 from portal.variants import CODES, VARIANTS
 from portal.variants.convert import Glossary, Term, detect_script, render, render_fields
 
@@ -147,6 +145,8 @@ class Category(models.Model):
     @classmethod
     def navigation(cls, variant: str) -> list[tuple[str, str]]:
         """(slug, name in ``variant``) of every category, in editors' order."""
+        from .queries import NAVIGATION
+
         return NAVIGATION(variant=variant)
 
 
@@ -377,12 +377,16 @@ class Article(models.Model):
     @classmethod
     def for_reader(cls, pk: int, variant: str) -> "Article | None":
         """The published article ``pk`` with its text in ``variant``, as its page shows it."""
+        from .queries import PAGE_ARTICLE
+
         found = PAGE_ARTICLE(pk=int(pk), variant=variant, now=timezone.now())
         return found[0] if found else None
 
     def neighbours(self, variant: str) -> dict:
         """Published articles of its category: previous, next and the latest others (dicts of
         pk and display_title)."""
+        from .queries import NEIGHBOURS
+
         rows = NEIGHBOURS(
             category_id=self.category_id,
             pk=self.pk,
@@ -416,33 +420,3 @@ class Article(models.Model):
             return False
         days = settings.COMMENTS_CLOSE_AFTER_DAYS
         return not days or self.published_at >= timezone.now() - timezone.timedelta(days=days)
-
-
-# The article page's own queries, built and compiled once per process (portal/prepared.py):
-# compiling them took longer than PostgreSQL took to answer them.
-PAGE_ARTICLE = PreparedQuery(
-    lambda pk, variant, now: (
-        Article.objects.published(now).in_variant(variant, body=True).filter(pk=pk)
-    ),
-    pk=int,
-    variant=str,
-    now=datetime,
-)
-NAVIGATION = PreparedQuery(
-    lambda variant: Category.objects.annotate(
-        shown=Coalesce(
-            KeyTextTransform(variant, "name_variants"), "name", output_field=models.CharField()
-        )
-    ).values_list("slug", "shown"),
-    variant=str,
-)
-NEIGHBOURS = PreparedQuery(
-    lambda category_id, pk, published_at, variant, now: Article.objects.published(
-        now
-    ).neighbour_rows(category_id, pk, published_at, variant),
-    category_id=int,
-    pk=int,
-    published_at=datetime,
-    variant=str,
-    now=datetime,
-)
