@@ -56,14 +56,10 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING).order_by("created_at", "id")
 
-    def listed_html(self, article_id: int, variant: str) -> "ListedComments":
-        """An article's approved comments as their pre-rendered list items, oldest first: no
-        model instances, no formatting."""
-        return ListedComments(article_id, variant)
-
 
 class ListedComments:
-    """A sliceable list of comment items for the paginator.
+    """An article's approved comments as their pre-rendered list items, oldest first (no model
+    instances, no formatting), sliceable for the paginator.
 
     Deep pages (page 200 of 10,000 comments) are fetched by a deferred join: their OFFSET is
     skipped on the narrow index alone and only the 50 rows shown are read from the table.

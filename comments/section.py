@@ -9,7 +9,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from .forms import CommentForm
-from .models import Comment
+from .models import ListedComments
 from .session import take_pending
 
 COMMENTS_PER_PAGE = 50
@@ -28,7 +28,7 @@ class CountedPaginator(Paginator):
 
 
 def section_context(request, article) -> dict:
-    approved = Comment.objects.listed_html(article.pk, translation.get_language())
+    approved = ListedComments(article.pk, translation.get_language())
     paginator = CountedPaginator(approved, COMMENTS_PER_PAGE, known_count=article.comment_count)
     page = paginator.get_page(request.GET.get("cpage"))
     is_open = article.comments_open() and article.is_visible
