@@ -59,7 +59,8 @@ class CommentQuerySet(models.QuerySet):
 
 class ListedComments:
     """An article's approved comments as their pre-rendered list items, oldest first (no model
-    instances, no formatting), sliceable for the paginator.
+    instances, no formatting), sliceable for the paginator. How many there are is the article's
+    ``comment_count`` (comments/section.py), never counted here.
 
     Deep pages (page 200 of 10,000 comments) are fetched by a deferred join: their OFFSET is
     skipped on the narrow index alone and only the 50 rows shown are read from the table.
@@ -70,12 +71,6 @@ class ListedComments:
     def __init__(self, article_id: int, variant: str):
         self.article_id = article_id
         self.variant = variant
-
-    def count(self) -> int:
-        return Comment.objects.visible().filter(article_id=self.article_id).count()
-
-    def __len__(self) -> int:
-        return self.count()
 
     def __getitem__(self, window: slice) -> list[str]:
         if window.stop is not None and window.stop <= (window.start or 0):

@@ -71,10 +71,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "OPTIONS": {
             "environment": "portal.jinja2.environment",
-            "context_processors": [
-                "django.contrib.messages.context_processors.messages",
-                "portal.variants.context_processors.variants",
-            ],
+            # Messages are read by the comment section itself (comments/section.py).
+            "context_processors": ["portal.variants.context_processors.variants"],
         },
     },
     {
