@@ -46,6 +46,7 @@ var/secret_key:
 lint: dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m tests.import_rules
 
 format: dev-deps
 	$(BIN)/ruff check --fix .

@@ -20,4 +20,4 @@ urlpatterns += i18n_patterns(
     path("", include("articles.urls")),
 )
 
-handler404 = "articles.views.page_not_found"
+handler404 = "portal.views.page_not_found"

@@ -1,9 +1,10 @@
-"""Site-wide endpoints that belong to no app: health check and robots.txt."""
+"""Site-wide endpoints that belong to no app: health check, robots.txt and the 404 page."""
 
 import logging
 
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -31,3 +32,8 @@ def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /variant/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception=None):
+    """handler404: the site's own page (Jinja2, in the reader's variant)."""
+    return render(request, "404.html", status=404)
