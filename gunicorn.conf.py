@@ -19,10 +19,3 @@ errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # X-Forwarded-* are trusted only from the local proxy.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-
-
-def worker_exit(server, worker):
-    """A worker leaving (restart, shutdown) sends the reads it counted but had not sent yet."""
-    from articles import heat
-
-    heat.send_process_reads()

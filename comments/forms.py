@@ -61,8 +61,8 @@ class CommentForm(forms.Form):
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
-        # An unbound form's token is filled in per page view (the "comment_token" hole, see
-        # apps.py), so a cached page never hands two readers the same one.
+        # An unbound form's token is made per reader (comments/section.py), so a cached page
+        # never hands two readers the same one.
         if self.is_bound:
             self.data = self.data.copy()  # mutable, so a spoiled token can be replaced
         self.fields["nickname"].widget.attrs.update(

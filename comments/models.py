@@ -5,7 +5,6 @@ same transaction as the state change, so lists show counts without a join.
 """
 
 import re
-from functools import lru_cache
 
 from django.conf import settings
 from django.db import models, transaction
@@ -16,7 +15,6 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from articles.models import Article, GlossaryTerm
-from portal.prepared import PreparedQuery
 from portal.variants import CODES
 from portal.variants.convert import detect_script, render
 
@@ -73,30 +71,19 @@ class ListedComments:
         self.variant = variant
 
     def __getitem__(self, window: slice) -> list[str]:
-        if window.stop is not None and window.stop <= (window.start or 0):
+        start, stop = window.start or 0, window.stop
+        if stop is not None and stop <= start:
             return []  # an article without comments: page 1 is empty
-        items = _listed_items(window.start or 0, window.stop)
-        return items(article_id=self.article_id, variant=self.variant)
-
-
-@lru_cache(maxsize=64)
-def _listed_items(start: int, stop: int | None) -> PreparedQuery:
-    """One page window's query, compiled once per process (portal/prepared.py): every article
-    page runs the first one."""
-
-    def build(article_id, variant):
-        approved = Comment.objects.visible().filter(article_id=article_id)
-        if start:  # a deep page: find its ids on the index alone, then read just those rows
+        approved = Comment.objects.visible().filter(article_id=self.article_id)
+        if start:
             ids = approved.order_by("created_at", "id").values("pk")[start:stop]
-            approved = Comment.objects.filter(pk__in=ids)
+            approved, start, stop = Comment.objects.filter(pk__in=ids), 0, None
         items = (
             approved.order_by("created_at", "id")
-            .annotate(html=KeyTextTransform(variant, "item_variants"))
+            .annotate(html=KeyTextTransform(self.variant, "item_variants"))
             .values_list("html", flat=True)
         )
-        return items if start else items[:stop]
-
-    return PreparedQuery(build, article_id=int, variant=str)
+        return list(items[start:stop])
 
 
 class Comment(models.Model):

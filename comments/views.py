@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
 from articles.views import ArticleDetailView
-from portal import pagecache
 
 from . import guards
 from .forms import CommentForm
@@ -63,7 +62,7 @@ def article_page_with_errors(request, article, form, status=400):
     view.setup(request, pk=article.pk)
     response = view.get(request, pk=article.pk).render()
     response.status_code = status
-    return pagecache.fill_holes(response, request)
+    return response
 
 
 def notify_moderators(comment):

@@ -49,8 +49,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Serves cached reader pages before everything below (see portal/pagecache.py).
-    "portal.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.variants.middleware.VariantMiddleware",
@@ -72,7 +70,11 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "portal.jinja2.environment",
             # Messages are read by the comment section itself (comments/section.py).
-            "context_processors": ["portal.variants.context_processors.variants"],
+            "context_processors": [
+                "portal.variants.context_processors.variants",
+                "articles.context_processors.navigation",
+                "comments.section.comment_section",
+            ],
         },
     },
     {
@@ -120,7 +122,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
         }
@@ -134,12 +136,9 @@ else:
         }
     }
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
-# Heat (articles/heat.py): reads per article in the shared counter between two folds into the
-# row (0: every read updates the row), and reads a process sends to that counter at a time, or
-# after so many seconds.
+# Heat (articles/heat.py): reads counted per article in the shared cache between two folds into
+# the row (0 or 1: fold on every read).
 HEAT_BUFFER_SIZE = env.int("HEAT_BUFFER_SIZE", default=200)
-HEAT_PROCESS_BATCH = env.int("HEAT_PROCESS_BATCH", default=20)
-HEAT_PROCESS_SECONDS = env.float("HEAT_PROCESS_SECONDS", default=2.0)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Auth -----------------------------------------------------------------------------------

@@ -30,16 +30,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """An empty shared cache, and no reads left over in this process's heat batch."""
+    """An empty shared cache."""
     from django.core.cache import cache
 
-    from articles import heat
-
     cache.clear()
-    heat._process.forget()
     yield
     cache.clear()
-    heat._process.forget()
 
 
 @pytest.fixture

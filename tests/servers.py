@@ -37,7 +37,7 @@ def server_params() -> dict:
     return params
 
 
-def _maintenance(*statements: str) -> None:
+def maintenance(*statements: str) -> None:
     with psycopg.connect(dbname="postgres", autocommit=True, **server_params()) as conn:
         for statement in statements:
             conn.execute(statement)
@@ -45,11 +45,16 @@ def _maintenance(*statements: str) -> None:
 
 def sibling_database_url(name: str) -> str:
     """Create (afresh) database ``name`` on the server the project uses; return its URL."""
-    _maintenance(
+    maintenance(
         f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
         f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
         "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
     )
+    return database_url(name)
+
+
+def database_url(name: str) -> str:
+    """The URL of database ``name`` on the server the project uses."""
     params = server_params()
     auth = quote(params["user"]) + (f":{quote(params['password'])}" if "password" in params else "")
     if params["host"].startswith("/"):
@@ -58,7 +63,7 @@ def sibling_database_url(name: str) -> str:
 
 
 def drop_database(name: str) -> None:
-    _maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def redis_is_running() -> bool:
@@ -83,8 +88,8 @@ def production_env(database_url: str, **extra) -> dict:
     return env
 
 
-def manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
+def manage_result(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
@@ -92,6 +97,10 @@ def manage(env: dict, *args: str) -> str:
         text=True,
         timeout=300,
     )
+
+
+def manage(env: dict, *args: str) -> str:
+    result = manage_result(env, *args)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 

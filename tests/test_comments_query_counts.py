@@ -7,7 +7,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from articles import heat
 from tests.factories import (
     article_url,
     comment_form,
@@ -24,7 +23,6 @@ POST_MAX_QUERIES = 12
 
 def queries_for_article_page(article, query="") -> int:
     cache.clear()  # a cache miss: the page is rendered from the database
-    heat._process.forget()  # and the read is this process's first of the article
     with CaptureQueriesContext(connection) as captured:
         response = Client().get(article_url(article) + query)
     assert response.status_code == 200
