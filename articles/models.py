@@ -402,9 +402,9 @@ class Article(models.Model):
     # --- heat (articles/heat.py) ---------------------------------------------------------------
 
     @classmethod
-    def count_read(cls, article_id: int) -> int:
-        """Count one read of the article (one increment in the shared cache)."""
-        return heat_counter.count_read(cls.objects, article_id)
+    def count_read(cls, article_id: int) -> None:
+        """Count one read of the article (one increment in the shared counters cache)."""
+        heat_counter.count_read(cls.objects, article_id)
 
     @property
     def shown_heat(self) -> int:

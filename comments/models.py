@@ -7,7 +7,7 @@ same transaction as the state change, so lists show counts without a join.
 import re
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
@@ -18,6 +18,7 @@ from articles.models import Article, GlossaryTerm
 from portal.variants import CODES
 from portal.variants.convert import detect_script, render
 
+from . import guards
 from .rendering import items_html
 from .signals import comment_visibility_changed
 
@@ -53,6 +54,17 @@ class CommentQuerySet(models.QuerySet):
 
     def pending(self):
         return self.filter(status=Comment.Status.PENDING).order_by("created_at", "id")
+
+    def duplicate_of(self, article_id: int, body: str, token: str = ""):
+        """Comments with this text on this article in the last day (not from this very form)."""
+        since = timezone.now() - timezone.timedelta(days=1)
+        return self.filter(article_id=article_id, body=body, created_at__gte=since).exclude(
+            submission_token=token or None
+        )
+
+
+class Duplicate(Exception):
+    """The same text on the same article was stored a moment ago from another form."""
 
 
 class ListedComments:
@@ -139,6 +151,41 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"pk": self.article_id}) + "#comments"
+
+    @classmethod
+    def submit(cls, *, article_id, nickname, body, token, address="", user_agent=""):
+        """Store a reader's comment, pending; ``(comment, created)``.
+
+        Exactly once: the form's token is unique (a form arriving twice stores one row), and
+        identical texts on one article are serialised by a transaction-scoped advisory lock, so
+        eight forms posting the same text at the same moment store one row and seven
+        ``Duplicate``s — the check and the insert are one step, not check-then-insert.
+        """
+        words = BannedWord.objects.values_list("word", flat=True)
+        reasons = guards.suspicion_reasons(nickname, body, words)
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                        [f"comment:{article_id}:{body}"],
+                    )
+                if cls.objects.duplicate_of(article_id, body, token).exists():
+                    raise Duplicate
+                comment = cls.objects.create(
+                    article_id=article_id,
+                    nickname=nickname,
+                    body=body,
+                    ip_address=address or None,
+                    user_agent=user_agent[:300],
+                    suspected=bool(reasons),
+                    suspicion_reasons=reasons,
+                    submission_token=token,
+                )
+        except IntegrityError:
+            # The same form arrived twice at the same moment: the other request stored it.
+            return cls.objects.get(submission_token=token), False
+        return comment, True
 
     @property
     def is_visible(self) -> bool:

@@ -3,7 +3,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from articles.models import Article
 from articles.views import ArticleDetailView
 
-from . import guards
+from . import guards, spool
 from .forms import CommentForm
 from .models import HEAVY_ARTICLE_FIELDS
 from .session import remember_pending
@@ -25,7 +25,21 @@ log = logging.getLogger(__name__)
 
 @require_POST
 def post_comment(request, pk):
-    """Validate, store as pending, redirect back (Post/Redirect/Get)."""
+    """Validate, store as pending, redirect back (Post/Redirect/Get).
+
+    Every POST counts toward the client's limit before anything else is done for it. While the
+    database is down, a valid comment is spooled (comments/spool.py) and stored once it is back.
+    """
+    address = guards.client_address(request)
+    if guards.over_post_limit(address):
+        return rate_limited(request, pk)
+    try:
+        return store_comment(request, pk, address)
+    except DatabaseError:
+        return spool_comment(request, pk, address)
+
+
+def store_comment(request, pk, address):
     article = get_object_or_404(Article.objects.published().defer(*HEAVY_ARTICLE_FIELDS), pk=pk)
     if not article.comments_open():
         return render(request, "comments/closed.html", {"article": article}, status=403)
@@ -34,15 +48,38 @@ def post_comment(request, pk):
         return article_page_with_errors(request, article, form)
     comment = form.already_stored()
     if comment is None:
-        address = guards.client_address(request)
-        if guards.over_rate_limit(address):
-            return render(request, "comments/rate_limited.html", {"article": article}, status=429)
+        if guards.over_comment_limit(address):
+            return rate_limited(request, pk)
         comment, created = form.save(request, address)
+        if comment is None:  # the same text, stored a moment ago from another form
+            return article_page_with_errors(request, article, form)
         if created:
             transaction.on_commit(lambda: notify_moderators(comment))
     remember_pending(request, comment)
     messages.success(request, _("留言已提交，审核通过后才会公开显示。"))
     return redirect(article.get_absolute_url() + "#comments")
+
+
+def spool_comment(request, pk, address):
+    """The database is down: keep a valid comment in the spool and say it was received (no
+    session, no messages: both live in the database); give an invalid one back with its text."""
+    form = CommentForm(request.POST, article=Article(pk=pk), offline=True)
+    if not form.is_valid():
+        context = {"article_id": pk, "form": form}
+        return render(request, "comments/unavailable.html", context, status=503)
+    spool.add(
+        article_id=pk,
+        nickname=form.cleaned_data["nickname"],
+        body=form.cleaned_data["body"],
+        token=form.cleaned_data["token"],
+        address=address,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    return render(request, "comments/spooled.html", {"article_id": pk}, status=202)
+
+
+def rate_limited(request, pk):
+    return render(request, "comments/rate_limited.html", {"article_id": pk}, status=429)
 
 
 @require_GET
@@ -92,6 +129,9 @@ def csrf_failure(request, reason=""):
     except Resolver404:
         match = None
     if match and match.view_name == "comments:post" and request.method == "POST":
+        # A refused POST still counts toward the limit (floods without tokens included).
+        if guards.over_post_limit(guards.client_address(request)):
+            return rate_limited(request, match.kwargs["pk"])
         articles = Article.objects.published().defer(*HEAVY_ARTICLE_FIELDS)
         article = articles.filter(pk=match.kwargs["pk"]).first()
         if article is not None and article.comments_open():

@@ -1,10 +1,12 @@
-"""A database cache whose counters are atomic, for machines without Redis."""
+"""A database cache whose counters are atomic, for machines without Redis; what a cache raises
+when it is down."""
 
 import base64
 import pickle
 
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
+from redis.exceptions import RedisError
 
 
 class PostgresCache(DatabaseCache):
@@ -29,3 +31,8 @@ class PostgresCache(DatabaseCache):
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
             cursor.execute(f"UPDATE {table} SET value = %s WHERE cache_key = %s", [encoded, key])
         return value
+
+
+# What a shared cache raises when its server is down: the database cache's DatabaseError, or
+# redis-py's errors. Callers that can do without the cache catch these, never bare Exception.
+UNAVAILABLE = (DatabaseError, RedisError)

@@ -13,21 +13,34 @@ rendered in the shared cache. What makes it correct is the **generations**:
   one, so eviction cannot resurrect a stale page.
 
 A hit is one round trip: the page and its generations in one ``get_many``.
+
+**When parts fail.** If the shared cache is down (Redis outage) pages are rendered uncached.
+If PostgreSQL is down, pages come from the shared cache as usual when it is Redis; and every
+worker keeps its own bounded copy of the pages it served lately, which it serves (marked
+``X-Page-Cache: stale``) only when rendering fails because the database is unreachable — so a
+site on the database cache keeps its readers' pages too. Pages never served answer 503
+(portal.views.server_error).
 """
 
 import hashlib
+import logging
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from functools import lru_cache, wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 
+from portal.cache import UNAVAILABLE
 from portal.variants.context_processors import PAGE_PARAMETERS
+
+log = logging.getLogger(__name__)
 
 SITE_KEY = "gen:site"
 # A shared page holds nothing per reader, so a proxy may keep it too, revalidating every time.
@@ -53,12 +66,16 @@ def article_key(article_id) -> str:
 
 
 def _bump(keys: list[str]) -> None:
-    cache.set_many({key: secrets.randbits(40) for key in keys}, timeout=None)
+    def bump():
+        try:
+            cache.set_many({key: secrets.randbits(40) for key in keys}, timeout=None)
+        except UNAVAILABLE as error:  # nothing is served from a cache that is down
+            log.warning("generations not bumped (%s): %s", type(error).__name__, error)
+
+    bump()
     # Again after commit: a request rendering between the first bump and the commit would have
     # stored the old content under the new generation.
-    transaction.on_commit(
-        lambda: cache.set_many({key: secrets.randbits(40) for key in keys}, timeout=None)
-    )
+    transaction.on_commit(bump)
 
 
 def site_changed() -> None:
@@ -89,11 +106,43 @@ def cached_result(key: str, compute, *, article_id=None, timeout: int = 3600):
     (the site generation, and the article's when ``article_id`` is given)."""
     gen_keys = [SITE_KEY, *([article_key(article_id)] if article_id is not None else [])]
     key = f"result:{ENTRY_FORMAT}:{key}"
-    version, value = _lookup(key, gen_keys)
+    try:
+        version, value = _lookup(key, gen_keys)
+    except UNAVAILABLE:
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, {"version": version, "value": value}, timeout)
+        _store(key, {"version": version, "value": value}, timeout)
     return value
+
+
+def _store(key: str, entry: dict, timeout: int) -> None:
+    try:
+        cache.set(key, entry, timeout)
+    except UNAVAILABLE as error:
+        log.warning("not cached (%s): %s", type(error).__name__, error)
+
+
+class _RecentPages:
+    """The pages this process served lately (bounded, least recently used out), for when the
+    database is unreachable. Never served otherwise."""
+
+    def __init__(self, size: int = 300):
+        self.size, self.pages, self.lock = size, OrderedDict(), threading.Lock()
+
+    def keep(self, key: str, page: dict) -> None:
+        with self.lock:
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def get(self, key: str):
+        with self.lock:
+            return self.pages.get(key)
+
+
+recent_pages = _RecentPages()
 
 
 # --- whole pages --------------------------------------------------------------------------------
@@ -138,21 +187,34 @@ def shared_page(*, article_kwarg: str | None = None, expires_at=None):
             key = f"{ENTRY_FORMAT}:{release()}:{page_key(request)}"
             article_id = kwargs.get(article_kwarg) if article_kwarg else None
             gen_keys = [SITE_KEY, *([article_key(article_id)] if article_id else [])]
-            version, page = _lookup(key, gen_keys)
-            state = "hit"
+            try:
+                version, page = _lookup(key, gen_keys)
+                state = "hit"
+            except UNAVAILABLE:
+                version, page, state = None, None, "off"
             if page is None:
-                response = view(request, *args, **kwargs)
-                if hasattr(response, "render"):
-                    response.render()
+                try:
+                    response = view(request, *args, **kwargs)
+                    if hasattr(response, "render"):
+                        response.render()
+                except DatabaseError:
+                    page = recent_pages.get(key)
+                    if page is None:
+                        raise  # answered 503 by portal.views.server_error
+                    return _stale(page)
                 if response.status_code != 200:
                     return response
                 page = {"content": response.content, "content_type": response["Content-Type"]}
+                if version is None:  # the shared cache is down: this reader's page only
+                    recent_pages.keep(key, page)
+                    return response
                 lifetime = settings.PAGE_CACHE_SECONDS
                 due = expires_at() if expires_at else None
                 if due is not None:
                     lifetime = max(1, min(lifetime, int(due.timestamp() - time.time())))
-                cache.set(key, {"version": version, "value": page}, lifetime)
+                _store(key, {"version": version, "value": page}, lifetime)
                 state = "miss"
+            recent_pages.keep(key, page)
 
             etag = (
                 '"'
@@ -172,3 +234,12 @@ def shared_page(*, article_kwarg: str | None = None, expires_at=None):
         return wrapped
 
     return decorator
+
+
+def _stale(page: dict) -> HttpResponse:
+    """A page this process served before the database became unreachable."""
+    response = HttpResponse(page["content"], content_type=page["content_type"])
+    response["X-Page-Cache"] = "stale"
+    response["Cache-Control"] = "no-cache"
+    response["Vary"] = "Cookie"
+    return response

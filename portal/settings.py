@@ -116,8 +116,9 @@ if env.bool("DB_PREPARED_STATEMENTS", default=True):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-# Rate limits, page caches and the heat buffer must be shared by every worker and host:
-# Redis when REDIS_URL is set, else a table in PostgreSQL (with an atomic incr).
+# Pages, rate limits and heat counters must be shared by every worker and host: Redis when
+# REDIS_URL is set, else tables in PostgreSQL (with an atomic incr). Counters have an alias of
+# their own so that a flood of distinct pages can never evict them.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -125,7 +126,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
-        }
+        },
+        "counters": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal") + ":counters",
+        },
     }
 else:
     CACHES = {
@@ -133,13 +139,20 @@ else:
             "BACKEND": "portal.cache.PostgresCache",
             "LOCATION": "portal_cache",
             "OPTIONS": {"MAX_ENTRIES": 50_000},
-        }
+        },
+        # Rate limits and heat counters: their own table, which pages never fill.
+        "counters": {
+            "BACKEND": "portal.cache.PostgresCache",
+            "LOCATION": "portal_counters",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        },
     }
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Heat (articles/heat.py): reads counted per article in the shared cache between two folds into
 # the row (0 or 1: fold on every read).
 HEAT_BUFFER_SIZE = env.int("HEAT_BUFFER_SIZE", default=200)
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# In the database only: a session (a commenter, staff) must not break when the cache is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -202,9 +215,13 @@ COMMENT_MIN_SECONDS = env.int("COMMENT_MIN_SECONDS", default=3)
 COMMENT_MAX_AGE_SECONDS = env.int("COMMENT_MAX_AGE_SECONDS", default=24 * 3600)
 COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=1000)
 COMMENT_RATE = env.str("COMMENT_RATE", default="5/600")
+COMMENT_POST_RATE = env.str("COMMENT_POST_RATE", default="20/600")
+RATE_LIMIT_IPV6_PREFIX = env.int("RATE_LIMIT_IPV6_PREFIX", default=64)
 COMMENT_MAX_LINKS = env.int("COMMENT_MAX_LINKS", default=2)
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
 COMMENT_NOTIFY_EMAILS = env.list("COMMENT_NOTIFY_EMAILS", default=[])
+# Comments accepted while PostgreSQL is down wait here (comments/spool.py).
+COMMENT_SPOOL = env.str("COMMENT_SPOOL", default=str(VAR_DIR / "spool" / "comments.jsonl"))
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 

@@ -1,6 +1,7 @@
-"""Site-wide endpoints that belong to no app: health check, robots.txt and the 404 page."""
+"""Site-wide endpoints that belong to no app: health check, robots.txt, the 404 and 500 pages."""
 
 import logging
+import sys
 
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
@@ -37,3 +38,15 @@ def robots_txt(request):
 def page_not_found(request, exception=None):
     """handler404: the site's own page (Jinja2, in the reader's variant)."""
     return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """handler500. An error because PostgreSQL is unreachable is an outage, not a bug: 503 with
+    ``Retry-After`` and the friendly page (Django calls this inside its ``except`` block, so
+    the exception being handled is at hand)."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError):
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "30"
+        return response
+    return render(request, "500.html", status=500)

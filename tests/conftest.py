@@ -16,7 +16,8 @@ def pytest_configure(config):
     # One process, one cache: the live server thread and the test share it; tests that need the
     # shared cache across processes (Redis, PostgreSQL) configure it themselves.
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+        "counters": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "c"},
     }
 
 
@@ -30,12 +31,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """An empty shared cache."""
-    from django.core.cache import cache
+    """Empty shared caches."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "counters"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "counters"):
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -52,13 +52,15 @@ def test_reads_from_eight_threads_fold_into_exactly_that_much_heat(settings, bac
     config, reads = BACKENDS[backend]
     if backend == "redis" and not redis_is_running():
         pytest.fail("needs Redis on 127.0.0.1:6379 (make test starts it)")
-    settings.CACHES = {"default": config}  # Django rebuilds its cache handlers on this change
+    # Django rebuilds its cache handlers on this change.
+    settings.CACHES = {"default": config, "counters": config}
     settings.HEAT_BUFFER_SIZE = 50
     if backend == "postgres":
         call_command("createcachetable")
     from django.core.cache import cache
 
     cache.clear()
+    heat.counters().clear()
     article = make_article()
     Article.objects.filter(pk=article.pk).update(heat=100)
 
@@ -84,7 +86,7 @@ def test_a_read_is_one_increment_and_the_row_is_written_once_per_buffer(
     article.refresh_from_db()
     assert article.heat == 0
     with django_assert_num_queries(1):  # the 50th read folds: one UPDATE
-        assert Article.count_read(article.pk) == 50
+        Article.count_read(article.pk)
     article.refresh_from_db()
     assert (article.heat, article.heat_reads_folded) == (50, 50)
 
@@ -138,18 +140,17 @@ def test_folding_the_same_counter_twice_adds_the_reads_once(settings, article):
 
 @pytest.mark.django_db
 def test_a_lost_counter_restarts_where_folding_stopped(settings, article):
-    from django.core.cache import cache
-
     settings.HEAT_BUFFER_SIZE = 50
     for _ in range(5):
         Article.count_read(article.pk)
     Article.fold_all_reads()
     Article.count_read(article.pk)  # counted, not folded
-    cache.delete(heat.counter_key(article.pk))  # evicted, or the cache restarted
+    heat.counters().delete(heat.counter_key(article.pk))  # evicted, or the cache restarted
 
     article.refresh_from_db()
     assert article.shown_heat == 5  # never below the folded row
-    assert Article.count_read(article.pk) == 6
+    Article.count_read(article.pk)
+    assert heat.counters().get(heat.counter_key(article.pk)) == 6
     Article.fold_all_reads()
     article.refresh_from_db()
     assert article.heat == 6  # only the one unfolded read was lost with the counter
