@@ -7,7 +7,7 @@ PORT ?= 8000
 # `make run` is production mode (DEBUG off) on plain http://127.0.0.1 with a generated local key.
 RUN_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" HTTPS="$${HTTPS:-false}"
 
-.PHONY: run test setup deps dev-deps lint format messages screenshots bench stop-db clean
+.PHONY: run test setup deps dev-deps lint format messages screenshots bench start-db stop-db clean
 
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (demo accounts: var/demo-accounts.txt)"
@@ -62,8 +62,12 @@ bench: dev-deps
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.http
 
+# The embedded PostgreSQL (EMBEDDED_PG_DIR, default var/pgdata); any first connection also starts it.
+start-db: deps
+	$(BIN)/python -m portal.embedded_postgres start
+
 stop-db:
-	$(BIN)/python -c "from pathlib import Path; from portal.embedded_db import stop; stop(Path('var/pgdata').resolve())"
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m portal.embedded_postgres stop; fi
 
 clean: stop-db
 	rm -rf var staticfiles test-artifacts
