@@ -9,9 +9,12 @@ RUN_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" HTTPS="$${HTTPS:-f
 
 .PHONY: run test setup deps dev-deps lint format messages screenshots bench start-db stop-db clean
 
+# Ctrl-C stops gunicorn; the shell outlives it (trap) to say whether the embedded PostgreSQL,
+# which other processes may share, is still running.
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (demo accounts: var/demo-accounts.txt)"
-	$(RUN_ENV) PORT=$(PORT) exec $(BIN)/gunicorn portal.wsgi -c gunicorn.conf.py
+	@trap : INT TERM; $(RUN_ENV) PORT=$(PORT) $(BIN)/gunicorn portal.wsgi -c gunicorn.conf.py; \
+	  status=$$?; $(BIN)/python -m portal.embedded_postgres hint; exit $$status
 
 # Everything `run` needs, idempotent: a second run only checks.
 setup: deps var/secret_key
