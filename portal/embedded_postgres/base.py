@@ -33,7 +33,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_connection_params(self):
         params = super().get_connection_params()
-        params.pop("data_dir")
-        if not self.settings_dict["HOST"]:
-            params["host"] = self.socket_dir()
+        data_dir = params.pop("data_dir", None)
+        if data_dir and not params.get("host"):  # unless HOST names another server
+            params["host"] = embedded_postgres.start(Path(data_dir))
         return params
