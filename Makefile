@@ -7,7 +7,7 @@ PORT ?= 8000
 # `make run` is production mode (DEBUG off) on plain http://127.0.0.1 with a generated local key.
 RUN_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" HTTPS="$${HTTPS:-false}"
 
-.PHONY: run test setup deps dev-deps lint format messages screenshots bench start-db stop-db clean
+.PHONY: run test system-deps redis setup static deps dev-deps lint format messages screenshots bench start-db stop-db clean
 
 # Ctrl-C stops gunicorn; the shell outlives it (trap) to say whether the embedded PostgreSQL,
 # which other processes may share, is still running.
@@ -17,15 +17,38 @@ run: setup
 	  status=$$?; $(BIN)/python -m portal.embedded_postgres hint; exit $$status
 
 # Everything `run` needs, idempotent: a second run only checks.
-setup: deps var/secret_key
+setup: deps static
 	$(RUN_ENV) $(MANAGE) migrate --no-input -v 0
 	$(RUN_ENV) $(MANAGE) createcachetable
 	$(RUN_ENV) $(MANAGE) load_demo
 	$(RUN_ENV) $(MANAGE) ensure_demo_accounts
+
+# Production mode serves static files through their manifest (staticfiles/); needs no database.
+static: deps var/secret_key
 	$(RUN_ENV) $(MANAGE) collectstatic --no-input -v 0
 
-test: dev-deps
+test: dev-deps system-deps redis
 	$(BIN)/pytest
+
+# Debian packages the suite needs: Chromium for the browser journeys, CJK fonts for their
+# screenshots, Redis for the scale-out tests, nginx with the cache-purge module for the edge
+# cache. Only the missing ones are installed, and only as root; anyone else is told what to run.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk redis-server nginx libnginx-mod-http-cache-purge
+APT_GET ?= apt-get
+AS_ROOT ?= $(shell [ "$$(id -u)" = 0 ] && echo yes)
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	  | grep -q '^install ok installed$$' || echo $$p; done | xargs); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$(AS_ROOT)" != yes ]; then \
+	  echo "Missing system packages; as root run: apt-get install -y $$missing" >&2; exit 1; fi; \
+	echo "Installing $$missing"; \
+	$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing
+
+# A Redis on 127.0.0.1:6379 for the scale-out tests, started unless one answers there.
+redis:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
+	  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no >/dev/null
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,7 +84,9 @@ messages: dev-deps var/secret_key
 screenshots: dev-deps
 	$(BIN)/python -m tests.e2e.screenshots
 
-bench: dev-deps
+# The benchmarks make databases of their own; they need the collected static files, Redis and wrk.
+bench: SYSTEM_PACKAGES += wrk
+bench: dev-deps system-deps redis static
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.http
 
