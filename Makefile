@@ -7,7 +7,7 @@ PORT ?= 8000
 # `make run` is production mode (DEBUG off) on plain http://127.0.0.1 with a generated local key.
 RUN_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" HTTPS="$${HTTPS:-false}"
 
-.PHONY: run test system-deps redis setup static deps dev-deps lint format messages screenshots bench start-db stop-db clean
+.PHONY: run test system-deps redis setup static backup restore deps dev-deps lint format messages screenshots bench start-db stop-db clean
 
 # Ctrl-C stops gunicorn; the shell outlives it (trap) to say whether the embedded PostgreSQL,
 # which other processes may share, is still running.
@@ -89,6 +89,14 @@ bench: SYSTEM_PACKAGES += wrk
 bench: dev-deps system-deps redis static
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.http
+
+# A pg_dump of the configured database into var/backups/; restore one into an empty database.
+backup: deps var/secret_key
+	$(RUN_ENV) $(MANAGE) backup
+
+restore: deps var/secret_key
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/portal-….dump" >&2; exit 2; }
+	$(RUN_ENV) $(MANAGE) restore "$(FILE)"
 
 # The embedded PostgreSQL (EMBEDDED_PG_DIR, default var/pgdata); any first connection also starts it.
 start-db: deps
