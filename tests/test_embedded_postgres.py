@@ -64,3 +64,20 @@ def test_first_connection_starts_the_server_and_creates_a_utf8_portal_database(t
     assert "stopped" in stopped.stdout
     assert not (data_dir / "postmaster.pid").exists()
     assert "not running" in run(["make", "-s", "stop-db"], env).stdout
+
+
+def test_a_server_stopped_under_a_process_starts_again_on_its_next_start(tmp_path):
+    from portal import embedded_postgres
+
+    data_dir = tmp_path / "pgdata"
+    try:
+        socket_dir = embedded_postgres.start(data_dir)
+        first = embedded_postgres.running_pid(data_dir)
+        assert embedded_postgres.stop(data_dir)
+        assert embedded_postgres.running_pid(data_dir) is None
+        assert embedded_postgres.start(data_dir) == socket_dir
+        assert embedded_postgres.running_pid(data_dir) not in (None, first)
+        with psycopg.connect(host=socket_dir, user="postgres", dbname="portal") as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        embedded_postgres.stop(data_dir)

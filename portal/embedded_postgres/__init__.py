@@ -61,6 +61,10 @@ def _start_server(data_dir: Path) -> str:
         os.environ.update(LC_ALL="C.UTF-8", LANG="C.UTF-8")
         try:
             server = pgserver.get_server(data_dir, cleanup_mode=None)
+            if running_pid(data_dir) is None:
+                # pgserver keeps one handle per process and per directory, and does not look
+                # again whether a server it had found (and :func:`stop` stopped) still runs.
+                server.ensure_postgres_running()
         finally:
             for name, value in saved.items():
                 if value is None:
