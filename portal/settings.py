@@ -14,13 +14,11 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-TESTING = "pytest" in sys.modules
-
 DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG:
         SECRET_KEY = "insecure-development-key-never-use-in-production"
     else:
         raise ImproperlyConfigured(
@@ -93,15 +91,24 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-# DATABASE_URL names an external PostgreSQL; without it the embedded one in var/pgdata is used.
+# DATABASE_URL names an external PostgreSQL; without it, the embedded one (pgserver) with its
+# data in EMBEDDED_PG_DIR (default var/pgdata). Nothing starts here: the embedded backend starts
+# the server on its first connection in a process (portal/embedded_postgres/).
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://…).")
 else:
-    from portal.embedded_db import database_settings
-
-    DATABASES = {"default": database_settings(VAR_DIR / "pgdata")}
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://…).")
+    DATABASES = {
+        "default": {
+            "ENGINE": "portal.embedded_postgres",
+            "NAME": "portal",
+            "USER": "postgres",
+            "OPTIONS": {
+                "data_dir": str(BASE_DIR / env.str("EMBEDDED_PG_DIR", default="var/pgdata"))
+            },
+        }
+    }
 # A new PostgreSQL connection costs ~5 ms of server CPU: keep them, but check before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -186,7 +193,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -232,8 +239,16 @@ LOGGING = {
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
+    "filters": {
+        "client_errors_without_traceback": {"()": "portal.logging.ClientErrorsWithoutTraceback"},
+    },
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": sys.stdout, "formatter": "line"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": sys.stdout,
+            "formatter": "line",
+            "filters": ["client_errors_without_traceback"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

@@ -13,6 +13,11 @@ def pytest_configure(config):
     settings.CSRF_COOKIE_SECURE = False
     settings.HTTPS = False
     settings.COMMENT_MIN_SECONDS = 0
+    # Pages render without a collectstatic run; the manifest is tested through `make run`.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     # One process, one cache: the live server thread and the test share it; tests that need the
     # shared cache across processes (Redis, PostgreSQL) configure it themselves.
     settings.CACHES = {

@@ -26,9 +26,15 @@ def free_port() -> int:
 
 
 def server_params() -> dict:
+    """psycopg's connection parameters for the server the project uses (any database on it)."""
     db = settings.DATABASES["default"]
+    host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
+    if not host and db["ENGINE"] == "portal.embedded_postgres":
+        from portal.embedded_postgres import start
+
+        host = start(db["OPTIONS"]["data_dir"])  # no-op once a connection has started it
     params = {
-        "host": db.get("HOST") or db.get("OPTIONS", {}).get("host", ""),
+        "host": host,
         "port": db.get("PORT") or None,
         "user": db["USER"],
     }
