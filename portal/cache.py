@@ -6,6 +6,7 @@ import pickle
 
 from django.core.cache.backends.db import DatabaseCache
 from django.db import DatabaseError, connections, router, transaction
+from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
 
@@ -33,6 +34,7 @@ class PostgresCache(DatabaseCache):
         return value
 
 
-# What a shared cache raises when its server is down: the database cache's DatabaseError, or
-# redis-py's errors. Callers that can do without the cache catch these, never bare Exception.
-UNAVAILABLE = (DatabaseError, RedisError)
+# What a shared cache raises when its server is down: the database cache's DatabaseError,
+# django-redis' ConnectionInterrupted, or redis-py's errors (Django's own Redis backend).
+# Callers that can do without the cache catch these, never bare Exception.
+UNAVAILABLE = (DatabaseError, ConnectionInterrupted, RedisError)

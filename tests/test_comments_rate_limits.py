@@ -82,7 +82,7 @@ def test_with_the_counters_cache_down_comments_are_still_accepted(article, setti
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "counters": {  # nothing listens there: every counter call fails
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         },
     }
