@@ -3,6 +3,7 @@
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -72,7 +73,10 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "portal.jinja2.environment",
             # Messages are read by the comment section itself (comments/section.py).
-            "context_processors": ["portal.variants.context_processors.variants"],
+            "context_processors": [
+                "portal.variants.context_processors.variants",
+                "portal.origin.context",
+            ],
         },
     },
     {
@@ -190,8 +194,19 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-# Behind nginx, which terminates TLS and sets X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Whether a request came over https is gunicorn's to say: it believes X-Forwarded-Proto only
+# from the proxies in FORWARDED_ALLOW_IPS (gunicorn.conf.py) and sets wsgi.url_scheme, which
+# request.is_secure() reads. Django's SECURE_PROXY_SSL_HEADER would believe it from any client.
+# The origin of absolute links (canonical, feeds, sitemap, e-mails; portal/origin.py): SITE_URL,
+# else the scheme above (HTTPS) with the request's host — never the scheme a request claims.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+_site = urlsplit(SITE_URL)
+if SITE_URL and (
+    _site.scheme not in ("http", "https") or not _site.netloc or _site.path or _site.query
+):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an origin such as https://news.example.com (no path), not {SITE_URL!r}."
+    )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

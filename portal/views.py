@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from portal.origin import absolute_url
+
 log = logging.getLogger(__name__)
 
 
@@ -28,6 +30,6 @@ def healthz(request):
 @require_GET
 @cache_control(max_age=3600, public=True)
 def robots_txt(request):
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    sitemap = absolute_url(request, reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /variant/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
