@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from articles.models import Article
 from articles.views import ArticleDetailView
@@ -46,7 +46,7 @@ def post_comment(request, pk):
     return redirect(article.get_absolute_url() + "#comments")
 
 
-@require_GET
+@require_safe
 def form_tokens(request, pk):
     """The per-reader tokens a comment form on a shared (cached) page lacks: the CSRF token
     (setting its cookie) and the signed form token. Fetched by comment-form.js."""

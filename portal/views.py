@@ -6,14 +6,14 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from portal.origin import absolute_url
 
 log = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
 def healthz(request):
     """200 when PostgreSQL answers a query, 503 (never a traceback) when it does not."""
     try:
@@ -27,7 +27,7 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=3600, public=True)
 def robots_txt(request):
     sitemap = absolute_url(request, reverse("sitemap"))

@@ -4,6 +4,7 @@ https links to every reader)."""
 
 import re
 import secrets
+import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -134,13 +135,27 @@ def test_gunicorn_believes_x_forwarded_proto_only_from_forwarded_allow_ips(site_
         assert get(f"{base}/zh-hans/")[0] == 301  # the proxy did not say https
 
 
-def test_gunicorn_serves_no_page_with_https_links_after_an_untrusted_claim(site_env):
-    env = {**site_env, "FORWARDED_ALLOW_IPS": "192.0.2.1"}
-    with gunicorn(env, workers=2) as base:
-        for path in ("/zh-hans/", "/zh-hans/feeds/latest.xml", "/sitemap.xml", "/robots.txt"):
-            claimed = get(base + path, {"X-Forwarded-Proto": "https"})
-            served = get(base + path)
-            for status, _, body in (claimed, served):
-                assert status == 200
-                assert f"{base}/" in body
-                assert base.replace("http://", "https://") not in body
+@pytest.fixture(scope="module")
+def served(site_env):
+    """The site under gunicorn, whose peer (this test, on 127.0.0.1) is not a trusted proxy."""
+    with gunicorn({**site_env, "FORWARDED_ALLOW_IPS": "192.0.2.1"}, workers=2) as base:
+        yield base
+
+
+def test_gunicorn_serves_no_page_with_https_links_after_an_untrusted_claim(served):
+    for path in ("/zh-hans/", "/zh-hans/feeds/latest.xml", "/sitemap.xml", "/robots.txt"):
+        claimed = get(served + path, {"X-Forwarded-Proto": "https"})
+        plain = get(served + path)
+        for status, _, body in (claimed, plain):
+            assert status == 200
+            assert f"{served}/" in body
+            assert served.replace("http://", "https://") not in body
+
+
+def test_a_load_balancers_head_check_finds_the_site_up_under_gunicorn(served):
+    for path in ("/healthz", "/robots.txt", "/zh-hk/", "/sitemap.xml"):
+        request = urllib.request.Request(served + path, method="HEAD")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200, path
+            assert response.read() == b""
+            assert response.headers["Content-Type"]
