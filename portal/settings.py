@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.syndication",
+    "csp",
     "portal",
     "articles",
     "comments",
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     # Serves cached reader pages before everything below (see portal/pagecache.py).
     "portal.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below the page cache, which keeps the header with each page and replays it on a hit.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.variants.middleware.VariantMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,6 +210,22 @@ if SITE_URL and (
     raise ImproperlyConfigured(
         f"SITE_URL must be an origin such as https://news.example.com (no path), not {SITE_URL!r}."
     )
+# Content-Security-Policy (django-csp), readers' pages and the admin alike: scripts, styles,
+# images and fetches from the site itself only; no inline script, no style attribute, no
+# framing (tests/test_csp.py, and tests/e2e/test_csp.py in Chromium).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
