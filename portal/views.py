@@ -1,9 +1,11 @@
-"""Site-wide endpoints that belong to no app: health check and robots.txt."""
+"""Site-wide endpoints that belong to no app: health check, robots.txt, the login lockout."""
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -33,3 +35,17 @@ def robots_txt(request):
     sitemap = absolute_url(request, reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /variant/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: a refused login says why, for how long, in the admin's language."""
+    log.warning(
+        "admin login refused after repeated failures: username %r from %s",
+        (credentials or {}).get("username", ""),
+        getattr(request, "axes_ip_address", ""),
+    )
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": -(-seconds // 60)}
+    response = render(request, "admin/locked_out.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

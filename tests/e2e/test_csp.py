@@ -97,3 +97,19 @@ def test_the_admin_runs_under_the_policy(open_page, demo, moderator, editor):
     editing.locator(".datetimeshortcuts a").first.click()  # "今天": the admin's calendar script
     expect(editing.locator("#id_published_at_0")).not_to_have_value("")
     assert watch.violations() == []
+
+
+def test_a_locked_out_login_is_told_why_in_chinese_under_the_policy(page, moderator):
+    watch = Watch(page)
+    page.goto("/admin/login/")
+    for n in range(6):
+        page.get_by_label("用户名").fill(moderator.username)
+        page.get_by_label("密码").fill(f"wrong-{n}" if n < 5 else "pw")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state("load")
+        if n < 4:
+            expect(page.locator(".errornote")).to_contain_text("请输入一个正确的")
+        else:
+            expect(page.get_by_role("heading", name="登录已暂停")).to_be_visible()
+            page.get_by_role("link", name="返回登录页").click()
+    assert watch.violations() == []
