@@ -97,6 +97,23 @@ def test_without_site_url_the_scheme_is_the_configured_one_and_the_host_the_requ
     assert "Sitemap: https://news.example.org/sitemap.xml" in robots
 
 
+@pytest.mark.xfail(
+    strict=True, reason="comments/views.py (the lead's): notify_moderators writes a bare path"
+)
+def test_the_moderators_e_mail_links_to_the_comment_on_the_site_url(
+    client, published, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from comments.models import Comment
+    from tests.factories import comment_form, comment_url
+
+    settings.SITE_URL = "https://news.example.com"
+    settings.COMMENT_NOTIFY_EMAILS = ["mod@example.com"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(comment_url(published), comment_form(published, body="请审核"), **HTTPS_CLAIM)
+    link = f"https://news.example.com/admin/comments/comment/{Comment.objects.get().pk}/change/"
+    assert link in mailoutbox[0].body
+
+
 @pytest.mark.parametrize(
     "value", ["news.example.com", "https://news.example.com/portal", "ftp://news.example.com"]
 )
