@@ -306,6 +306,8 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "pgserver": {"level": "WARNING"},
+        # axes logs each failed login in three lines; portal.views logs one line per lockout.
+        "axes": {"level": "ERROR"},
         "django.db.backends": {"level": "INFO"},
     },
 }
