@@ -137,10 +137,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="状态", ordering="status")
     def status_label(self, comment):
-        colours = {"pending": "#b25c00", "approved": "#1a7f37", "rejected": "#666", "spam": "#b00"}
         return format_html(
-            '<strong style="color:{}">{}</strong>',
-            colours.get(comment.status, "#000"),
+            '<strong class="comment-status-{}">{}</strong>',
+            comment.status,
             comment.get_status_display(),
         )
 

@@ -7,13 +7,14 @@ from django.db import DatabaseError, transaction
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from articles.models import Article
 from articles.views import ArticleDetailView
+from portal.origin import site_origin
 
 from . import guards, spool
 from .forms import CommentForm
@@ -54,7 +55,8 @@ def store_comment(request, pk, address):
         if comment is None:  # the same text, stored a moment ago from another form
             return article_page_with_errors(request, article, form)
         if created:
-            transaction.on_commit(lambda: notify_moderators(comment))
+            origin = site_origin(request)
+            transaction.on_commit(lambda: notify_moderators(comment, origin))
     remember_pending(request, comment)
     messages.success(request, _("留言已提交，审核通过后才会公开显示。"))
     return redirect(article.get_absolute_url() + "#comments")
@@ -82,7 +84,7 @@ def rate_limited(request, pk):
     return render(request, "comments/rate_limited.html", {"article_id": pk}, status=429)
 
 
-@require_GET
+@require_safe
 def form_tokens(request, pk):
     """The per-reader tokens a comment form on a shared (cached) page lacks: the CSRF token
     (setting its cookie) and the signed form token. Fetched by comment-form.js."""
@@ -102,14 +104,15 @@ def article_page_with_errors(request, article, form, status=400):
     return response
 
 
-def notify_moderators(comment):
+def notify_moderators(comment, origin: str):
+    """E-mail the moderators, linking the comment in the admin on the site's origin."""
     if not settings.COMMENT_NOTIFY_EMAILS:
         return
+    link = origin + reverse("admin:comments_comment_change", args=[comment.pk])
     try:
         send_mail(
             f"新评论待审核：{comment.article.title[:40]}",
-            f"{comment.nickname or '热心网友'}：\n{comment.body}\n\n"
-            f"审核：/admin/comments/comment/{comment.pk}/change/",
+            f"{comment.nickname or '热心网友'}：\n{comment.body}\n\n审核：{link}",
             None,
             settings.COMMENT_NOTIFY_EMAILS,
         )

@@ -2,7 +2,9 @@
 (or a ``.env`` file beside ``manage.py``); every variable is listed in the README."""
 
 import sys
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.syndication",
+    "csp",
+    "axes",
     "portal",
     "articles",
     "comments",
@@ -48,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below the page cache, which keeps the header with each page and replays it on a hit.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.variants.middleware.VariantMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -55,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -72,6 +80,7 @@ TEMPLATES = [
                 "portal.variants.context_processors.variants",
                 "articles.context_processors.navigation",
                 "comments.section.comment_section",
+                "portal.origin.context",
             ],
         },
     },
@@ -162,6 +171,23 @@ HEAT_BUFFER_SIZE = env.int("HEAT_BUFFER_SIZE", default=200)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth -----------------------------------------------------------------------------------
+# django-axes counts failed logins (the admin's form) per username and client address, and
+# refuses that pair for a cool-off once it reaches the limit, the right password included. It
+# sees the same client address as the comment guards (TRUSTED_PROXY_COUNT), not the proxy's.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "comments.guards.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.views.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+# No "AXES: BEGIN" line at every process start. A refused login is logged in one line with the
+# username and address by the lockout page (portal.views.login_locked_out); axes' own loggers
+# ("axes.*", three lines per failed login, user and address masked) are for LOGGING to quieten.
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -209,8 +235,35 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-# Behind nginx, which terminates TLS and sets X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Whether a request came over https is gunicorn's to say: it believes X-Forwarded-Proto only
+# from the proxies in FORWARDED_ALLOW_IPS (gunicorn.conf.py) and sets wsgi.url_scheme, which
+# request.is_secure() reads. Django's SECURE_PROXY_SSL_HEADER would believe it from any client.
+# The origin of absolute links (canonical, feeds, sitemap, e-mails; portal/origin.py): SITE_URL,
+# else the scheme above (HTTPS) with the request's host — never the scheme a request claims.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+_site = urlsplit(SITE_URL)
+if SITE_URL and (
+    _site.scheme not in ("http", "https") or not _site.netloc or _site.path or _site.query
+):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an origin such as https://news.example.com (no path), not {SITE_URL!r}."
+    )
+# Content-Security-Policy (django-csp), readers' pages and the admin alike: scripts, styles,
+# images and fetches from the site itself only; no inline script, no style attribute, no
+# framing (tests/test_csp.py, and tests/e2e/test_csp.py in Chromium).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -253,6 +306,8 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "pgserver": {"level": "WARNING"},
+        # axes logs each failed login in three lines; portal.views logs one line per lockout.
+        "axes": {"level": "ERROR"},
         "django.db.backends": {"level": "INFO"},
     },
 }
