@@ -89,7 +89,8 @@ screenshots: dev-deps
 bench: SYSTEM_PACKAGES += wrk
 bench: dev-deps system-deps redis static
 	$(BIN)/python -m bench.pages
-	$(BIN)/python -m bench.http
+	$(BIN)/python -m bench.http --cache redis
+	$(BIN)/python -m bench.http --cache database
 
 # A pg_dump of the configured database into var/backups/; restore one into an empty database.
 backup: deps var/secret_key
