@@ -7,13 +7,20 @@ PORT ?= 8000
 # `make run` is production mode (DEBUG off) on plain http://127.0.0.1 with a generated local key.
 RUN_ENV = SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" HTTPS="$${HTTPS:-false}"
 
-.PHONY: run test system-deps redis setup static backup restore deps dev-deps lint format messages screenshots bench start-db stop-db clean
+.PHONY: run edge test system-deps redis setup static backup restore deps dev-deps lint format messages screenshots bench start-db stop-db clean
 
 # Ctrl-C stops gunicorn; the shell outlives it (trap) to say whether the embedded PostgreSQL,
 # which other processes may share, is still running.
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (demo accounts: var/demo-accounts.txt)"
 	@trap : INT TERM; $(RUN_ENV) PORT=$(PORT) $(BIN)/gunicorn portal.wsgi -c gunicorn.conf.py; \
+	  status=$$?; $(BIN)/python -m portal.embedded_postgres hint; exit $$status
+
+# As `run`, behind the shipped edge cache (edge/): nginx on $(PORT), gunicorn on a socket under
+# var/edge/; nginx and its cache-purge module are installed first when missing (as root).
+edge: SYSTEM_PACKAGES = nginx libnginx-mod-http-cache-purge
+edge: system-deps setup
+	@trap : INT TERM; $(RUN_ENV) PORT=$(PORT) $(BIN)/python -m edge.serve; \
 	  status=$$?; $(BIN)/python -m portal.embedded_postgres hint; exit $$status
 
 # Everything `run` needs, idempotent: a second run only checks.
@@ -91,6 +98,7 @@ bench: dev-deps system-deps redis static
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.http --cache redis
 	$(BIN)/python -m bench.http --cache database
+	$(BIN)/python -m bench.edge
 
 # A pg_dump of the configured database into var/backups/; restore one into an empty database.
 backup: deps var/secret_key

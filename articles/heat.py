@@ -15,14 +15,20 @@ it never goes down, whichever worker renders it. Nothing lives in a worker, so a
 outright loses nothing; losing the shared cache loses the reads counted but not yet folded
 (fewer than ``HEAT_BUFFER_SIZE`` per article), and the counter restarts where folding stopped.
 
+With an edge cache in front (``edge/``), reads it serves itself never reach the app: the edge
+writes each to its reads log (one line, ``<time> <article id>``), and ``fold_edge_log`` adds
+them to the rows. A read that reached the app was counted here and is not in that log.
+
 The functions take the articles' manager, so this module needs no import of the models.
 """
 
 import logging
+from collections import Counter
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
 from portal.cache import UNAVAILABLE
@@ -110,3 +116,94 @@ def fold_all(articles) -> int:
         folded += fold(articles, {keys[k]: n for k, n in counters().get_many(list(keys)).items()})
         after = chunk[-1]
     return folded
+
+
+# --- reads served by the edge -------------------------------------------------------------------
+
+ADD_SQL = """
+    UPDATE {table} SET heat = heat + counted.reads
+    FROM unnest(%s::bigint[], %s::bigint[]) AS counted(id, reads) WHERE {table}.id = counted.id
+"""
+CHUNK = 1 << 22
+
+
+def fold_edge_log(articles, positions, path: Path) -> int:
+    """Add the reads an edge logged at ``path`` since the last fold to the articles' heat; return
+    how many. ``positions`` (the EdgeReadLog manager) keeps how far each log was read — the
+    file's inode and offset — updated in the same transaction as the heat, so a fold that
+    fails adds nothing and a fold run twice adds the reads once.
+
+    A log renamed by logrotate (nginx reopens the file on USR1) is read to its end under its
+    new name in the same directory (``reads.log.1``) before the new file; so fold at least
+    once between two rotations, and rotate by renaming (``copytruncate`` may lose the lines
+    written between the copy and the truncation; a truncated log is read from its start).
+    """
+    path = Path(path)
+    positions.get_or_create(path=str(path))
+    with transaction.atomic():
+        position = positions.select_for_update().get(path=str(path))
+        try:
+            current = path.stat()
+        except FileNotFoundError:
+            current = None
+        sources = []
+        start = position.offset
+        if position.inode and (current is None or current.st_ino != position.inode):
+            rotated = _renamed(path, position.inode)
+            if rotated is not None:
+                sources.append((rotated, position.offset))
+            else:
+                log.warning("edge reads log %s was rotated away unread past byte %d", path, start)
+            start = 0
+        elif current is not None and current.st_size < start:
+            log.warning("edge reads log %s was truncated: reading it from the start", path)
+            start = 0
+        if current is not None:
+            sources.append((path, start))
+        reads = Counter()
+        for source, offset in sources:
+            position.inode, position.offset = source.stat().st_ino, _count(source, offset, reads)
+        if reads:
+            table = connection.ops.quote_name(articles.model._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(ADD_SQL.format(table=table), [list(reads), list(reads.values())])
+        position.save(update_fields=["inode", "offset"])
+        return sum(reads.values())
+
+
+def _renamed(path: Path, inode: int) -> Path | None:
+    """The log that was at ``path`` with this inode, renamed beside it (``reads.log.1``)."""
+    for candidate in sorted(path.parent.glob(path.name + ".*")):
+        try:
+            if candidate.stat().st_ino == inode:
+                return candidate
+        except OSError:
+            continue
+    return None
+
+
+def _count(path: Path, offset: int, reads: Counter) -> int:
+    """Count the complete lines of ``path`` after ``offset`` per article; return where they end
+    (a line nginx is still writing is left for the next fold)."""
+    with path.open("rb") as log_file:
+        log_file.seek(offset)
+        rest = b""
+        while chunk := log_file.read(CHUNK):
+            data = rest + chunk
+            cut = data.rfind(b"\n") + 1
+            for line in data[:cut].splitlines():
+                fields = line.split()
+                if len(fields) == 2 and fields[1].isdigit():
+                    reads[int(fields[1])] += 1
+            offset += cut
+            rest = data[cut:]
+    return offset
+
+
+def fold_edge_logs(articles, positions) -> int:
+    """Fold every configured edge reads log (``EDGE_READ_LOGS``); logs not there are skipped."""
+    return sum(
+        fold_edge_log(articles, positions, Path(path))
+        for path in settings.EDGE_READ_LOGS
+        if Path(path).exists() or positions.filter(path=str(path)).exists()
+    )

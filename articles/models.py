@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from portal import pagecache
+from portal import edge, pagecache
 from portal.variants import CODES, VARIANTS
 from portal.variants.convert import Glossary, Term, detect_script, render, render_fields
 
 from . import heat as heat_counter
+from . import purge
 from .search import update_search_vector
 from .signals import glossary_changed
 
@@ -132,6 +133,7 @@ class Category(models.Model):
         self.refresh_renderings(glossary)
         super().save(*args, **kwargs)
         pagecache.site_changed()
+        edge.purge(purge.whole_site(Article.objects, Category.objects))
 
     def get_absolute_url(self):
         return reverse("articles:category", kwargs={"slug": self.slug})
@@ -329,10 +331,12 @@ class Article(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, *self.RENDERED_FIELDS}
         with transaction.atomic():
+            before = purge.state_before(self)
             super().save(*args, **kwargs)
             if text_changed:
                 update_search_vector(self)
             pagecache.article_changed(self.pk)
+            edge.purge(purge.after_save(self, before))
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"pk": self.pk})
@@ -416,8 +420,28 @@ class Article(models.Model):
         """Fold every article's counted reads into its row; return how many."""
         return heat_counter.fold_all(cls.objects)
 
+    @classmethod
+    def fold_edge_reads(cls) -> int:
+        """Add the reads the edges served themselves (EDGE_READ_LOGS); return how many."""
+        return heat_counter.fold_edge_logs(cls.objects, EdgeReadLog.objects)
+
     def comments_open(self) -> bool:
         if not self.allow_comments:
             return False
         days = settings.COMMENTS_CLOSE_AFTER_DAYS
         return not days or self.published_at >= timezone.now() - timezone.timedelta(days=days)
+
+
+class EdgeReadLog(models.Model):
+    """How far ``fold_heat`` has read an edge's log of the article reads it served (heat.py)."""
+
+    path = models.CharField("日志文件", max_length=500, unique=True)
+    inode = models.BigIntegerField(default=0)
+    offset = models.BigIntegerField("已读到的字节", default=0)
+
+    class Meta:
+        verbose_name = "边缘缓存阅读日志"
+        verbose_name_plural = "边缘缓存阅读日志"
+
+    def __str__(self):
+        return f"{self.path} @ {self.offset}"

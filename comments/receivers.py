@@ -3,8 +3,10 @@
 from django.db.models import Q
 from django.dispatch import receiver
 
+from articles import purge
+from articles.models import Article
 from articles.signals import glossary_changed
-from portal import pagecache
+from portal import edge, pagecache
 
 from .models import Comment
 from .signals import comment_visibility_changed
@@ -13,6 +15,7 @@ from .signals import comment_visibility_changed
 @receiver(comment_visibility_changed)
 def refresh_pages(sender, article_id, **kwargs):
     pagecache.article_changed(article_id)
+    edge.purge(purge.after_comments_changed(Article.objects, article_id))
 
 
 @receiver(glossary_changed)
@@ -27,10 +30,11 @@ def rerender_comments(sender, terms, glossary, **kwargs):
         for term in terms:
             match |= Q(body__contains=term) | Q(nickname__contains=term)
         comments = comments.filter(match)
-    rerendered = False
+    rerendered = set()
     for comment in comments.iterator():
         comment.refresh_renderings(glossary)
         comment.save(update_fields=["nickname_variants", "body_variants", "item_variants"])
-        rerendered = True
+        rerendered.add(comment.article_id)
     if rerendered:
         pagecache.site_changed()  # every cached page's version includes the site generation
+        edge.purge(purge.comment_pages(Article.objects, rerendered))

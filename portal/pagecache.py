@@ -37,6 +37,7 @@ from django.db import DatabaseError, transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 
+from portal import edge
 from portal.cache import UNAVAILABLE
 from portal.variants.context_processors import PAGE_PARAMETERS
 
@@ -99,6 +100,15 @@ def _lookup(key: str, gen_keys: list[str]) -> tuple[str, object]:
     entry = found.get(key)
     current = isinstance(entry, dict) and entry.get("version") == version
     return version, entry["value"] if current else None
+
+
+def _still_current(version: str, gen_keys: list[str]) -> bool:
+    """Are the generations still those of ``version`` (none bumped or lost since)?"""
+    try:
+        found = cache.get_many(gen_keys)
+    except UNAVAILABLE:
+        return False
+    return len(found) == len(gen_keys) and ".".join(str(found[k]) for k in gen_keys) == version
 
 
 def cached_result(key: str, compute, *, article_id=None, timeout: int = 3600):
@@ -212,8 +222,13 @@ def shared_page(*, article_kwarg: str | None = None, expires_at=None):
                 due = expires_at() if expires_at else None
                 if due is not None:
                     lifetime = max(1, min(lifetime, int(due.timestamp() - time.time())))
+                page["expires"] = time.time() + lifetime
                 _store(key, {"version": version, "value": page}, lifetime)
                 state = "miss"
+                # Changed while it rendered: the edges were purged before they got this page,
+                # so they must not keep it (portal/edge.py).
+                if edge.enabled() and not _still_current(version, gen_keys):
+                    page = {**page, "expires": None}
             recent_pages.keep(key, page)
 
             etag = (
@@ -227,7 +242,9 @@ def shared_page(*, article_kwarg: str | None = None, expires_at=None):
                 response = HttpResponse(page["content"], content_type=page["content_type"])
                 response["X-Page-Cache"] = state
             response["ETag"] = etag
-            response["Cache-Control"] = SHARED_CACHE_CONTROL
+            response["Cache-Control"] = edge.cache_control(
+                SHARED_CACHE_CONTROL, page.get("expires")
+            )
             response["Vary"] = "Cookie"
             return response
 

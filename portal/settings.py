@@ -170,6 +170,17 @@ HEAT_BUFFER_SIZE = env.int("HEAT_BUFFER_SIZE", default=200)
 # In the database only: a session (a commenter, staff) must not break when the cache is down.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# --- Edge caches (portal/edge.py, edge/portal.conf.template) -------------------------------------
+# Every edge to purge when content changes, e.g. http://127.0.0.1:8000 (`make edge` sets it).
+# With edges, shared pages tell them how long to keep a page (s-maxage) and how long to serve it
+# while the app is failing (stale-if-error, seconds).
+EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])
+EDGE_PURGE_TIMEOUT = env.float("EDGE_PURGE_TIMEOUT", default=2.0)
+EDGE_PURGE_WAIT = env.float("EDGE_PURGE_WAIT", default=0.5)
+EDGE_STALE_IF_ERROR = env.int("EDGE_STALE_IF_ERROR", default=3600)
+# The edges' logs of article reads they served themselves, folded into heat by fold_heat.
+EDGE_READ_LOGS = env.list("EDGE_READ_LOGS", default=[str(VAR_DIR / "edge" / "reads.log")])
+
 # --- Auth -----------------------------------------------------------------------------------
 # django-axes counts failed logins (the admin's form) per username and client address, and
 # refuses that pair for a cool-off once it reaches the limit, the right password included. It
