@@ -6,6 +6,7 @@ the tests and the benchmark, which all run the same file. Nothing here imports D
 """
 
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -75,6 +76,15 @@ def nginx_binary() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
+def worker_user() -> str:
+    """Started by root, nginx would run its workers as nobody, who may not enter the run
+    directory or the checkout (under /root, a 0700 temporary directory): they run as the user
+    who started it, as they do for anyone else."""
+    if os.geteuid() != 0:
+        return ""
+    return f"user {pwd.getpwuid(os.geteuid()).pw_name};"
+
+
 class Edge:
     """A standalone nginx serving portal.conf from ``run_dir``."""
 
@@ -97,7 +107,12 @@ class Edge:
         (self.run_dir / "nginx.conf").write_text(
             fill(
                 "nginx.conf.template",
-                {"RUN_DIR": self.run_dir, "ERROR_LOG": self.error_log, "WORKERS": workers},
+                {
+                    "RUN_DIR": self.run_dir,
+                    "ERROR_LOG": self.error_log,
+                    "WORKERS": workers,
+                    "USER": worker_user(),
+                },
             )
         )
 

@@ -18,6 +18,7 @@ logged.
 import atexit
 import http.client
 import logging
+import math
 import os
 import queue
 import threading
@@ -38,7 +39,7 @@ def enabled() -> bool:
 
 def cache_control(shared: str, expires: float | None) -> str:
     """The Cache-Control of a shared page made to be kept until ``expires`` (a timestamp)."""
-    lifetime = int(expires - time.time()) if expires is not None else 0
+    lifetime = math.ceil(expires - time.time()) if expires is not None else 0
     if not enabled() or lifetime <= 0:
         return shared
     return f"{shared}, s-maxage={lifetime}, stale-if-error={settings.EDGE_STALE_IF_ERROR}"
