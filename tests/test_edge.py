@@ -443,3 +443,50 @@ class PurgeListener:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_glossary_change_purges_the_pages_it_rerenders_once_after_the_commit(settings, moderator):
+    from articles.models import GlossaryTerm
+    from tests.factories import make_article, make_category, make_comment
+
+    category = make_category(name="江苏")
+    touched = make_article(category=category, title="边缘词出现在标题")
+    commented = make_article(category=category, title="第三篇")
+    make_comment(commented, approve_by=moderator, body="评论里的边缘词")
+    elsewhere = make_article(title="别的新闻")  # another category: not a neighbour either
+    sent = []
+    listener = PurgeListener(sent)
+    settings.EDGE_PURGE_URLS = [listener.url]
+    try:
+        with transaction.atomic():
+            GlossaryTerm.objects.create(term="边缘词", keep=True)
+            GlossaryTerm.rerender_affected({"边缘词"})
+            assert sent == []
+        assert edge_purges.drain(5)
+    finally:
+        listener.close()
+    purged = {path.removeprefix(edge_purges.PURGE_PREFIX) for path in sent}
+    for variant in ("zh-hans", "zh-hant", "zh-tw", "zh-hk"):
+        assert f"/{variant}/articles/{touched.pk}/?" in purged
+        assert f"/{variant}/articles/{commented.pk}/?" in purged  # its comments re-rendered
+        assert f"/{variant}/?" in purged and f"/{variant}/feeds/latest.xml?" in purged
+        assert f"/{variant}/articles/{elsewhere.pk}/?" not in purged
+    assert len(sent) == len(purged)  # each page once per round
+
+
+@pytest.mark.django_db(transaction=True)
+def test_renaming_a_category_purges_every_page_since_every_page_names_it(settings, article):
+    sent = []
+    listener = PurgeListener(sent)
+    settings.EDGE_PURGE_URLS = [listener.url]
+    try:
+        article.category.name = "新名字"
+        article.category.save()
+        assert edge_purges.drain(5)
+    finally:
+        listener.close()
+    purged = {path.removeprefix(edge_purges.PURGE_PREFIX) for path in sent}
+    assert f"/zh-hk/articles/{article.pk}/?" in purged
+    assert f"/zh-hans/category/{article.category.slug}/?" in purged
+    assert "/sitemap.xml?" in purged
