@@ -7,6 +7,7 @@ the tests and the benchmark, which all run the same file. Nothing here imports D
 
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -26,8 +27,8 @@ def fill(template: str, values: dict) -> str:
     text = (HERE / template).read_text()
     for name, value in values.items():
         text = text.replace(f"@{name}@", str(value))
-    if "@" in text.replace("@@", ""):
-        leftover = sorted({part.split("@")[0] for part in text.split("@")[1::2]})
+    leftover = sorted(set(re.findall(r"@([A-Z_]+)@", text)))
+    if leftover:
         raise ValueError(f"{template}: no value for {', '.join(leftover)}")
     return text
 

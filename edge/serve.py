@@ -32,6 +32,8 @@ def main() -> int:
         "EDGE_PURGE_URLS": os.environ.get("EDGE_PURGE_URLS", edge.base),
         # The reader's address arrives in X-Forwarded-For from the edge (rate limits).
         "TRUSTED_PROXY_COUNT": os.environ.get("TRUSTED_PROXY_COUNT", "1"),
+        # The edge keys pages without the host: their absolute links must not depend on it.
+        "SITE_URL": os.environ.get("SITE_URL", edge.base),
     }
     app = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi", "-c", "gunicorn.conf.py"],
