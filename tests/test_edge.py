@@ -291,6 +291,7 @@ HEAT = re.compile(r'<span class="heat" title="热度">(\d+)℃</span>')
 
 def heat(stack) -> int:
     """The article's heat in its row, once ``fold_heat`` folded every counted read."""
+    time.sleep(1.2)  # the edge writes its reads log a second at a time
     rows = manage(stack["env"], "shell", "-c", FOLDED_HEAT.format(pk=stack["article"]))
     return int(rows.strip().splitlines()[-1])
 
