@@ -11,6 +11,7 @@ file lock makes concurrent start-ups safe. ``make stop-db`` stops it.
 
 import os
 import threading
+import time
 import warnings
 from contextlib import suppress
 from importlib.util import find_spec
@@ -21,6 +22,7 @@ DEFAULT_DATA_DIR = BASE_DIR / "var" / "pgdata"
 DATABASE_NAME = "portal"
 USER = "postgres"
 
+ATTEMPTS = 5
 _lock = threading.Lock()
 _started: dict[Path, str] = {}
 
@@ -60,18 +62,29 @@ def _start_server(data_dir: Path) -> str:
         saved = {name: os.environ.get(name) for name in ("LC_ALL", "LANG")}
         os.environ.update(LC_ALL="C.UTF-8", LANG="C.UTF-8")
         try:
-            server = pgserver.get_server(data_dir, cleanup_mode=None)
-            if running_pid(data_dir) is None:
-                # pgserver keeps one handle per process and per directory, and does not look
-                # again whether a server it had found (and :func:`stop` stopped) still runs.
-                server.ensure_postgres_running()
+            for attempt in range(ATTEMPTS):
+                try:
+                    server = pgserver.get_server(data_dir, cleanup_mode=None)
+                    if attempt or running_pid(data_dir) is None:
+                        # pgserver keeps one handle per process and per directory, and does
+                        # not look again whether a server it had found (and :func:`stop`
+                        # stopped) still runs.
+                        server.ensure_postgres_running()
+                    socket_dir = str(server.get_postmaster_info().socket_dir)
+                    break
+                except AssertionError:
+                    # pgserver asserts on a postmaster.pid caught half-written (initdb's
+                    # bootstrap backend writes one too): seen on a loaded machine. Look again.
+                    if attempt == ATTEMPTS - 1:
+                        raise
+                    time.sleep(1)
         finally:
             for name, value in saved.items():
                 if value is None:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
-    return str(server.get_postmaster_info().socket_dir)
+    return socket_dir
 
 
 def _create_database(socket_dir: str, database: str) -> None:
@@ -92,6 +105,8 @@ def running_pid(data_dir: Path) -> int | None:
     """The postmaster's pid when a server is running in ``data_dir``, else None."""
     try:
         pid = int((Path(data_dir) / "postmaster.pid").read_text().split("\n", 1)[0])
+        if pid <= 0:  # a standalone backend's (initdb), not a server's
+            return None
         os.kill(pid, 0)
     except PermissionError:
         return pid  # running, as pgserver's own user
