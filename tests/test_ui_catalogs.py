@@ -36,3 +36,32 @@ def test_every_template_string_is_translated_in_every_traditional_variant(varian
             if translation.gettext(msgid) == msgid:
                 untranslated.append(msgid)
     assert untranslated == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("catalog", ["zh_Hant", "zh_TW", "zh_HK"])
+def test_catalogs_say_what_the_articles_renderer_and_glossary_say(catalog):
+    """The committed catalogs are what `make messages` renders now: OpenCC, the editors'
+    glossary (审核 → 審核, never OpenCC's 稽核 "audit") and the UI wording."""
+    from articles.management.commands.make_variant_catalogs import (
+        CATALOGS,
+        parse_po,
+        translate,
+        unescape,
+    )
+    from articles.models import GlossaryTerm
+
+    variant, wording = CATALOGS[catalog]
+    glossary = GlossaryTerm.objects.as_glossary()
+    po = Path(__file__).resolve().parent.parent / "locale" / catalog / "LC_MESSAGES" / "django.po"
+    stale = [
+        (unescape(e["msgid"]), unescape(e["msgstr"]))
+        for e in parse_po(po.read_text("utf-8"))
+        if e.get("msgid")
+        and "msgstr" in e
+        and unescape(e["msgstr"]) != translate(unescape(e["msgid"]), variant, wording, glossary)
+    ]
+    assert stale == []
+    text = po.read_text("utf-8")
+    assert "稽核" not in text
+    assert "人工審核" in text

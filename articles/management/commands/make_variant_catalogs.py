@@ -1,8 +1,9 @@
 """Write the UI catalogs of the four variants from the Simplified message ids.
 
 UI strings are written in Simplified Chinese in templates and code, so ``zh_Hans`` is the
-identity. ``zh_Hant``, ``zh_TW`` and ``zh_HK`` are generated with OpenCC plus the UI wording
-below where readers there say it differently (the reference page's 人工稽核, 垃圾資訊).
+identity. ``zh_Hant``, ``zh_TW`` and ``zh_HK`` are rendered exactly as articles are (OpenCC and
+the editors' glossary), plus the UI wording below where readers there name a control differently.
+The command lives in ``articles`` because the glossary does.
 Django only treats ``zh-tw`` / ``zh-hk`` as supported languages when a catalog exists for them;
 without these files ``/zh-tw/`` would quietly fall back to ``/zh-hant/``.
 """
@@ -14,34 +15,27 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from portal.variants.convert import convert
+from articles.models import GlossaryTerm
+from portal.variants.convert import render
 
-# OpenCC configuration and UI wording per catalog: (simplified, variant wording), longest first.
-# zh_Hant changes characters only (its 發布 matches the articles' glossary; s2tw mixes 發布 and
-# 發佈). zh_TW and zh_HK use the words readers there use: the reference page's notice reads
-# 【所有評論需要人工稽核後才能顯示,請勿發佈垃圾資訊】 on a Taiwan page; 搜尋, 重新整理 (refresh),
-# 關鍵字, 儲存 (save data), 字元 (character) and 網站導覽 (site map) are Taiwan's UI words.
-# UI wording is kept apart from the article glossary on purpose: interface, not reporting.
+# The catalogs go through the same conversion and glossary as articles (so 审核 is 審核 and 发布
+# 發布 in Taiwan, as the glossary says, not OpenCC's 稽核/發佈), plus the interface words readers
+# there use for a website's own controls: 搜尋, 重新整理 (refresh), 關鍵字, 儲存 (save), 字元
+# (character), 網站導覽 (site map). (variant, UI wording as (simplified, local), longest first)
 CATALOGS = {
-    "zh_Hant": ("s2tw", [("发布", "發布")]),
+    "zh_Hant": ("zh-hant", []),
     "zh_TW": (
-        "s2tw",
+        "zh-tw",
         [
             ("网站地图", "網站導覽"),
             ("关键词", "關鍵字"),
-            ("审核", "稽核"),
-            ("信息", "資訊"),
-            ("发布", "發佈"),
             ("搜索", "搜尋"),
             ("刷新", "重新整理"),
             ("保存", "儲存"),
             ("字符", "字元"),
         ],
     ),
-    "zh_HK": (
-        "s2hk",
-        [("关键词", "關鍵字"), ("信息", "資訊"), ("发布", "發佈"), ("搜索", "搜尋")],
-    ),
+    "zh_HK": ("zh-hk", [("关键词", "關鍵字"), ("信息", "資訊"), ("搜索", "搜尋")]),
 }
 ENTRY = re.compile(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?|msgctxt) "(.*)"$')
 
@@ -77,11 +71,12 @@ def escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def translate(text: str, config: str, wording) -> str:
+def translate(text: str, variant: str, wording, glossary) -> str:
+    """``text`` (Simplified) as the articles' renderer gives it in ``variant``; the UI wording
+    goes in as ``-{…}-`` markup, which the renderer keeps as written."""
     for simplified, local in wording:
-        text = text.replace(simplified, f"\ue010{local}\ue011")
-    converted = convert(text, config)
-    return converted.replace("\ue010", "").replace("\ue011", "")
+        text = text.replace(simplified, f"-{{{local}}}-")
+    return render(text, "zh-hans", glossary)[variant]
 
 
 class Command(BaseCommand):
@@ -102,7 +97,8 @@ class Command(BaseCommand):
             )
         source = (locale / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text("utf-8")
         entries = parse_po(source)
-        for name, (config, wording) in CATALOGS.items():
+        glossary = GlossaryTerm.objects.as_glossary()
+        for name, (variant, wording) in CATALOGS.items():
             out = []
             for entry in entries:
                 lines = [c for c in entry.get("comments", []) if not c.startswith("#,")]
@@ -114,9 +110,11 @@ class Command(BaseCommand):
                 if "msgid_plural" in entry:
                     lines.append(f'msgid_plural "{entry["msgid_plural"]}"')
                     plural = unescape(entry["msgid_plural"])
-                    lines.append(f'msgstr[0] "{escape(translate(plural, config, wording))}"')
+                    plural = translate(plural, variant, wording, glossary)
+                    lines.append(f'msgstr[0] "{escape(plural)}"')
                 else:
-                    lines.append(f'msgstr "{escape(translate(msgid, config, wording))}"')
+                    shown = translate(msgid, variant, wording, glossary)
+                    lines.append(f'msgstr "{escape(shown)}"')
                 out.append("\n".join(lines))
             text = "\n\n".join(out) + "\n"
             text = text.replace("Language: zh_Hans", f"Language: {name}")
