@@ -1,25 +1,79 @@
-"""The moderators' product: a queue that opens on pending comments, oldest first."""
+"""The moderators' product: the desk (the comments changelist, as cards), the decision log,
+rejection reasons, blocks and intake rules.
 
+Every decision goes through ``Comment.decide`` (one row in the log per decision). The desk's
+buttons post to small views added with ``get_urls``: they answer JSON to desk.js and redirect
+back to the same place in the queue without JavaScript.
+"""
+
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Case,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Extract, Now
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.timesince import timesince
+from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from .models import HEAVY_ARTICLE_FIELDS, BannedWord, Comment
+from portal.variants import CODES, VARIANTS
+
+from . import desk, intake
+from .models import (
+    HEAVY_ARTICLE_FIELDS,
+    BannedWord,
+    Block,
+    CannotUndo,
+    Comment,
+    Decision,
+    DecisionConflict,
+    IntakeRule,
+    RejectionReason,
+)
+
+DECISIONS = {
+    "approve": Comment.Status.APPROVED,
+    "reject": Comment.Status.REJECTED,
+    "spam": Comment.Status.SPAM,
+}
+BLOCK_DAYS = {"1": 1, "7": 7, "30": 30, "": None}
+
+
+def queue_summary():
+    """How many comments wait and how long the oldest has waited (admin index and desk)."""
+    return desk.backlog()
+
+
+# --- filters -----------------------------------------------------------------------------------
 
 
 class StatusFilter(admin.SimpleListFilter):
     """Status, defaulting to the pending queue; "全部" shows every state."""
 
-    title = "状态"
+    title = gettext_lazy("状态")
     parameter_name = "status"
     ALL = "all"
 
     def lookups(self, request, model_admin):
-        return [*Comment.Status.choices, (self.ALL, "全部")]
+        return [*Comment.Status.choices, (self.ALL, _("全部"))]
 
     def value(self):
         return super().value() or Comment.Status.PENDING
@@ -38,40 +92,85 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.value())
 
 
-def queue_summary():
-    """How many comments wait and how long the oldest has waited (admin index and queue)."""
-    pending = Comment.objects.pending()
-    oldest = pending.values_list("created_at", flat=True).first()
-    return {
-        "pending_count": pending.count(),
-        "oldest_pending_age": timesince(oldest) if oldest else "",
-    }
+class ReasonFilter(admin.SimpleListFilter):
+    """Queues by why a comment was flagged (links, banned words) — or not flagged at all."""
+
+    title = gettext_lazy("可疑原因")
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("any", _("可疑")),
+            ("links", _("链接过多")),
+            ("words", _("屏蔽词")),
+            ("none", _("无")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "any":
+            return queryset.filter(suspected=True)
+        if value == "none":
+            return queryset.filter(suspected=False)
+        prefix = {"links": "链接过多", "words": "屏蔽词："}.get(value)
+        if prefix:
+            # Each reason starts with its kind; the JSON text of the list holds them quoted.
+            return queryset.filter(suspected=True, suspicion_reasons__icontains=f'"{prefix}')
+        return queryset
+
+
+class SortFilter(admin.SimpleListFilter):
+    """Not a filter: the queue's order. 热门优先 ranks by the article's heat × waiting time —
+    the comments most readers are waiting for. Read by ``CommentAdmin.get_ordering``."""
+
+    title = gettext_lazy("排序")
+    parameter_name = "sort"
+
+    def lookups(self, request, model_admin):
+        return [("hot", _("热门优先"))]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("最早优先"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        return queryset
+
+
+class DeskActionForm(helpers.ActionForm):
+    """The bulk actions, with the reason a bulk rejection records."""
+
+    reason = forms.ModelChoiceField(
+        RejectionReason.objects.filter(active=True),
+        required=False,
+        label=gettext_lazy("拒绝原因"),
+        empty_label=gettext_lazy("（批量拒绝时选择）"),
+    )
+
+
+# --- the desk ----------------------------------------------------------------------------------
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = [
-        "status_label",
-        "excerpt",
-        "display_nickname",
-        "article_link",
-        "reasons",
-        "ip_address",
-        "age",
-        "moderated_by",
-    ]
-    list_display_links = ["excerpt"]
-    list_filter = [
-        StatusFilter,
-        "suspected",
-        "created_at",
-        ("article", admin.RelatedOnlyFieldListFilter),
-    ]
+    list_display = ["nickname", "body", "status", "created_at"]  # the cards show more
+    list_display_links = None
+    list_filter = [StatusFilter, ReasonFilter, SortFilter, "created_at"]
     list_select_related = ["article", "moderated_by"]
-    search_fields = ["body", "nickname", "ip_address"]
-    date_hierarchy = "created_at"
-    list_per_page = 100
+    search_fields = ["body", "nickname", "ip_address", "address_block", "commenter_key"]
+    list_per_page = 50
+    show_full_result_count = False
     actions = ["approve", "reject", "mark_spam"]
+    action_form = DeskActionForm
     fields = [
         "article",
         "nickname",
@@ -80,6 +179,8 @@ class CommentAdmin(admin.ModelAdmin):
         "reasons",
         "created_at",
         "ip_address",
+        "address_block",
+        "commenter_key",
         "user_agent",
         "moderated_by",
         "moderated_at",
@@ -89,25 +190,39 @@ class CommentAdmin(admin.ModelAdmin):
     change_list_template = "admin/comments/comment/change_list.html"
 
     def get_queryset(self, request):
-        # A hundred rows with their articles: leave out the texts no column shows.
+        # Fifty cards with their articles: the comment and title in the moderator's script
+        # (one JSON key each), none of the other renderings or the articles' texts.
+        variant = desk.desk_variant(request)
         return (
             super()
             .get_queryset(request)
             .defer(
                 "body_variants",
                 "nickname_variants",
+                "item_variants",
                 *(f"article__{field}" for field in HEAVY_ARTICLE_FIELDS),
+            )
+            .annotate(
+                desk_body=KeyTextTransform(variant, "body_variants"),
+                desk_nickname=KeyTextTransform(variant, "nickname_variants"),
+                desk_title=KeyTextTransform(variant, "article__title_variants"),
             )
         )
 
     def get_ordering(self, request):
-        # Pending first, then oldest first: the queue is worked from the top. An expression,
-        # not an annotation, so the related-only article filter's DISTINCT query accepts it.
+        # Pending first (when every state is shown), then oldest first: the queue is worked
+        # from the top. Expressions, not annotations, so filters' DISTINCT queries accept them.
         pending_first = Case(
             When(status=Comment.Status.PENDING, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
+        if request.GET.get(SortFilter.parameter_name) == "hot":
+            waited = ExpressionWrapper(Now() - F("created_at"), output_field=DurationField())
+            rank = ExpressionWrapper(
+                (F("article__heat") + 1) * Extract(waited, "epoch"), output_field=FloatField()
+            )
+            return [pending_first.asc(), rank.desc(), "created_at", "id"]
         return [pending_first.asc(), "created_at", "id"]
 
     # --- what a moderator may do -------------------------------------------------------------
@@ -128,82 +243,459 @@ class CommentAdmin(admin.ModelAdmin):
         return self.can_moderate(request) or super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        # Every field is read-only and decisions go through the model's methods (see
+        # Every field is read-only and decisions go through Comment.decide (see
         # response_change); a full save here could write back a status another moderator
         # has just changed, leaving the article's comment count wrong.
         pass
 
-    # --- columns -------------------------------------------------------------------------------
-
-    @admin.display(description="状态", ordering="status")
-    def status_label(self, comment):
-        colours = {"pending": "#b25c00", "approved": "#1a7f37", "rejected": "#666", "spam": "#b00"}
-        return format_html(
-            '<strong style="color:{}">{}</strong>',
-            colours.get(comment.status, "#000"),
-            comment.get_status_display(),
-        )
-
-    @admin.display(description="内容")
-    def excerpt(self, comment):
-        return comment.body[:60] + ("…" if len(comment.body) > 60 else "")
-
-    @admin.display(description="昵称", ordering="nickname")
-    def display_nickname(self, comment):
-        return comment.nickname or "（热心网友）"
-
-    @admin.display(description="文章", ordering="article")
-    def article_link(self, comment):
-        return format_html(
-            '<a href="{}" target="_blank">{}</a>',
-            comment.article.get_absolute_url(),
-            comment.article.title[:24],
-        )
-
-    @admin.display(description="可疑原因")
+    @admin.display(description=gettext_lazy("可疑原因"))
     def reasons(self, comment):
         return "；".join(comment.suspicion_reasons) or "—"
 
-    @admin.display(description="已等待", ordering="created_at")
-    def age(self, comment):
-        return timesince(comment.created_at, timezone.now())
+    # --- bulk actions: one model method per comment ------------------------------------------
 
-    # --- decisions: one model method per comment -------------------------------------------
+    def _decide_many(self, request, queryset, status, done):
+        reason = ""
+        if status == Comment.Status.REJECTED:
+            chosen = request.POST.get("reason")
+            found = RejectionReason.objects.filter(pk=chosen).first() if chosen else None
+            reason = found.label if found else ""
+        changed = Comment.decide_many(queryset.order_by("pk"), status, request.user, reason=reason)
+        self.message_user(request, done % {"n": changed}, messages.SUCCESS)
 
-    def _decide(self, request, queryset, method: str, done: str):
-        changed = sum(getattr(comment, method)(by=request.user) for comment in queryset)
-        self.message_user(request, f"{done} {changed} 条评论。", messages.SUCCESS)
-
-    @admin.action(description="通过所选评论（公开显示）", permissions=["moderate"])
+    @admin.action(description=gettext_lazy("通过所选评论（公开显示）"), permissions=["moderate"])
     def approve(self, request, queryset):
-        self._decide(request, queryset, "approve", "已通过")
+        self._decide_many(request, queryset, Comment.Status.APPROVED, _("已通过 %(n)s 条评论。"))
 
-    @admin.action(description="拒绝所选评论", permissions=["moderate"])
+    @admin.action(description=gettext_lazy("拒绝所选评论"), permissions=["moderate"])
     def reject(self, request, queryset):
-        self._decide(request, queryset, "reject", "已拒绝")
+        self._decide_many(request, queryset, Comment.Status.REJECTED, _("已拒绝 %(n)s 条评论。"))
 
-    @admin.action(description="将所选评论标为垃圾信息", permissions=["moderate"])
+    @admin.action(description=gettext_lazy("将所选评论标为垃圾信息"), permissions=["moderate"])
     def mark_spam(self, request, queryset):
-        self._decide(request, queryset, "mark_spam", "已标为垃圾信息：")
+        self._decide_many(
+            request, queryset, Comment.Status.SPAM, _("已标为垃圾信息：%(n)s 条评论。")
+        )
 
-    DECISIONS = {"_approve": "approve", "_reject": "reject", "_spam": "mark_spam"}
+    # --- views -----------------------------------------------------------------------------
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(require_POST(desk.in_desk_language(function)))
+
+        return [
+            path(
+                "<int:object_id>/decide/",
+                view(self.decide_view),
+                name="comments_comment_decide",
+            ),
+            path(
+                "decisions/<int:decision_id>/undo/",
+                view(self.undo_view),
+                name="comments_comment_undo",
+            ),
+            path("<int:object_id>/block/", view(self.block_view), name="comments_comment_block"),
+            path("script/", view(self.script_view), name="comments_comment_script"),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(desk.in_desk_language)
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            context.update(self.desk_context(request, context["cl"]))
+        return response
+
+    def desk_context(self, request, cl) -> dict:
+        variant = desk.desk_variant(request)
+        can_moderate = self.can_moderate(request)
+        if can_moderate:
+            intake.refresh()  # the desk is where a night's pause is first noticed as over
+        return {
+            **desk.backlog(),
+            "cards": desk.build_cards(cl.result_list, variant),
+            "can_moderate": can_moderate,
+            "rejection_reasons": list(RejectionReason.objects.filter(active=True)),
+            "decisions_today": desk.decisions_today(),
+            "undoable": desk.last_undoable(request.user) if can_moderate else None,
+            "desk_variant": variant,
+            "variants": [(code, VARIANTS[code].label, VARIANTS[code].name) for code in CODES],
+            "here": request.get_full_path(),
+            "intake_paused": intake.current_state(),
+            "title": _("评论审核台"),
+        }
+
+    @method_decorator(desk.in_desk_language)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra = {"can_moderate": self.can_moderate(request), **(extra_context or {})}
+        if object_id and str(object_id).isdigit():
+            extra["decisions"] = Decision.objects.filter(comment_id=object_id).select_related(
+                "moderator"
+            )
+            extra["rejection_reasons"] = RejectionReason.objects.filter(active=True)
+        return super().changeform_view(request, object_id, form_url, extra)
+
+    @method_decorator(desk.in_desk_language)
+    def history_view(self, request, object_id, extra_context=None):
+        return super().history_view(request, object_id, extra_context)
+
+    CHANGE_FORM_BUTTONS = {"_approve": "approve", "_reject": "reject", "_spam": "spam"}
 
     def response_change(self, request, obj):
-        for button, method in self.DECISIONS.items():
+        for button, decision in self.CHANGE_FORM_BUTTONS.items():
             if button in request.POST and self.can_moderate(request):
-                getattr(obj, method)(by=request.user)
+                reason = self._reason(request)
+                obj.decide(DECISIONS[decision], request.user, reason=reason.label if reason else "")
                 self.message_user(
-                    request, f"评论已改为“{obj.get_status_display()}”。", messages.SUCCESS
+                    request,
+                    _("评论已改为“%(status)s”。") % {"status": obj.get_status_display()},
+                    messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:comments_comment_changelist"))
         return super().response_change(request, obj)
 
-    def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {**queue_summary(), **(extra_context or {})})
+    # --- the decision endpoints --------------------------------------------------------------
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        extra = {"can_moderate": self.can_moderate(request), **(extra_context or {})}
-        return super().changeform_view(request, object_id, form_url, extra)
+    @staticmethod
+    def _wants_json(request) -> bool:
+        return "application/json" in request.headers.get("Accept", "")
+
+    def _refuse(self, request, message):
+        if self._wants_json(request):
+            return JsonResponse({"error": message}, status=403)
+        raise PermissionDenied(message)
+
+    def _back(self, request, anchor=None):
+        """Where a decision made without JavaScript returns: the page of the queue it was made
+        on (``next``), at the following card."""
+        back = request.POST.get("next", "")
+        desk_path = reverse("admin:comments_comment_changelist")
+        allowed = url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        if not (allowed and back.startswith(desk_path)):
+            back = desk_path
+        back = back.split("#")[0]
+        return HttpResponseRedirect(f"{back}#card-{anchor}" if anchor else back)
+
+    @staticmethod
+    def _reason(request) -> RejectionReason | None:
+        chosen = request.POST.get("reason", "")
+        if not chosen.isdigit():
+            return None
+        return RejectionReason.objects.filter(pk=chosen).first()
+
+    def _error(self, request, message, status=400, anchor=None):
+        if self._wants_json(request):
+            return JsonResponse({"error": message}, status=status)
+        self.message_user(request, message, messages.ERROR)
+        return self._back(request, anchor)
+
+    @staticmethod
+    def decision_json(decision: Decision | None, comment: Comment) -> dict:
+        return {
+            "id": comment.pk,
+            "status": comment.status,
+            "label": comment.get_status_display(),
+            "decision": decision.pk if decision else None,
+            "undo": (
+                reverse("admin:comments_comment_undo", args=[decision.pk]) if decision else None
+            ),
+        }
+
+    @staticmethod
+    def conflict_json(conflict: DecisionConflict) -> dict:
+        latest = conflict.latest
+        return {
+            "conflict": True,
+            "status": conflict.status,
+            "label": Comment.Status(conflict.status).label,
+            "by": latest.moderator_name if latest else "",
+            "at": date_format(timezone.localtime(latest.decided_at), "H:i") if latest else "",
+            "reason": latest.reason if latest else "",
+            "note": latest.note if latest else "",
+        }
+
+    @staticmethod
+    def _comment(object_id) -> Comment:
+        renderings = ("body_variants", "nickname_variants", "item_variants")
+        return get_object_or_404(Comment.objects.defer(*renderings), pk=object_id)
+
+    def decide_view(self, request, object_id):
+        """POST ``decision`` (approve / reject / spam), ``seen`` (the status on the moderator's
+        screen), for a rejection ``reason`` (a RejectionReason id) and ``note``."""
+        if not self.can_moderate(request):
+            return self._refuse(request, _("你没有审核评论的权限。"))
+        comment = self._comment(object_id)
+        status = DECISIONS.get(request.POST.get("decision", ""))
+        if status is None:
+            return self._error(request, _("请选择通过、拒绝或垃圾。"), anchor=comment.pk)
+        reason = self._reason(request)
+        if status == Comment.Status.REJECTED and reason is None:
+            return self._error(request, _("请选择拒绝原因。"), anchor=comment.pk)
+        seen = request.POST.get("seen")
+        seen = seen if seen in Comment.Status.values else None
+        note = request.POST.get("note", "").strip()
+        try:
+            decision = comment.decide(
+                status, request.user, reason=reason.label if reason else "", note=note, seen=seen
+            )
+        except DecisionConflict as conflict:
+            return self.conflict_response(request, comment, conflict, status, reason, note)
+        if self._wants_json(request):
+            return JsonResponse(self.decision_json(decision, comment))
+        if decision is not None:
+            self.message_user(
+                request,
+                _("已将 %(who)s 的评论改为“%(status)s”。")
+                % {
+                    "who": comment.nickname or _("热心网友"),
+                    "status": comment.get_status_display(),
+                },
+                messages.SUCCESS,
+            )
+        return self._back(request, request.POST.get("following") or None)
+
+    def conflict_response(self, request, comment, conflict, status, reason, note):
+        """Someone decided since the page was loaded: say who and what, and let them choose."""
+        if self._wants_json(request):
+            return JsonResponse(self.conflict_json(conflict), status=409)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("这条评论刚被别人处理过"),
+            "comment": comment,
+            "conflict": self.conflict_json(conflict),
+            "wanted": {v: k for k, v in DECISIONS.items()}[status],
+            "wanted_label": Comment.Status(status).label,
+            "reason": reason,
+            "note": note,
+            "next": request.POST.get("next", ""),
+            "following": request.POST.get("following", ""),
+        }
+        return TemplateResponse(
+            request, "admin/comments/comment/conflict.html", context, status=409
+        )
+
+    def undo_view(self, request, decision_id):
+        if not self.can_moderate(request):
+            return self._refuse(request, _("你没有审核评论的权限。"))
+        decision = get_object_or_404(Decision.objects.select_related("comment"), pk=decision_id)
+        comment = decision.comment
+        try:
+            undo = decision.undo(by=request.user)
+        except CannotUndo as refusal:
+            return self._error(request, str(refusal), status=409, anchor=comment.pk)
+        except DecisionConflict as conflict:
+            if self._wants_json(request):
+                return JsonResponse(self.conflict_json(conflict), status=409)
+            return self._error(request, _("这条评论此后又被处理过，不能撤销。"), 409, comment.pk)
+        comment.refresh_from_db(fields=["status"])
+        if self._wants_json(request):
+            return JsonResponse(self.decision_json(undo, comment))
+        self.message_user(
+            request,
+            _("已撤销，评论回到“%(status)s”。") % {"status": comment.get_status_display()},
+            messages.SUCCESS,
+        )
+        return self._back(request, comment.pk)
+
+    def block_view(self, request, object_id):
+        """POST ``kind`` (key / address) and ``days`` (1, 7, 30 or empty: until lifted)."""
+        if not self.can_moderate(request):
+            return self._refuse(request, _("你没有审核评论的权限。"))
+        comment = self._comment(object_id)
+        kind = request.POST.get("kind")
+        value = {Block.Kind.KEY: comment.commenter_key, Block.Kind.ADDRESS: comment.address_block}
+        if kind not in value or not value[kind] or request.POST.get("days", "") not in BLOCK_DAYS:
+            message = _("无法屏蔽：这条评论没有记录评论者或地址。")
+            return self._error(request, message, anchor=comment.pk)
+        days = BLOCK_DAYS[request.POST.get("days", "")]
+        block = Block.objects.create(
+            kind=kind,
+            value=value[kind],
+            until=timezone.now() + timezone.timedelta(days=days) if days else None,
+            note=request.POST.get("note", "").strip()[:200],
+            created_by=request.user,
+        )
+        message = _("已屏蔽%(kind)s %(value)s，此后的留言直接标为垃圾。") % {
+            "kind": block.get_kind_display(),
+            "value": block.value,
+        }
+        if self._wants_json(request):
+            return JsonResponse({"block": block.pk, "message": message})
+        self.message_user(request, message, messages.SUCCESS)
+        return self._back(request, comment.pk)
+
+    def script_view(self, request):
+        """POST ``variant``: the script this moderator reads comments in (and the admin in)."""
+        variant = request.POST.get("variant")
+        if variant not in CODES:
+            return self._error(request, _("没有这种字体。"))
+        desk.choose_variant(request, variant)
+        return self._back(request)
+
+
+# --- the decision log and the desk's other lists --------------------------------------------
+
+
+class ModeratorFilter(admin.SimpleListFilter):
+    """The moderators who have decided something (plus 网站, the site's own decisions)."""
+
+    title = gettext_lazy("审核人")
+    parameter_name = "moderator"
+
+    def lookups(self, request, model_admin):
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects.filter(
+            pk__in=Decision.objects.order_by().values("moderator").distinct()
+        )
+        return [(str(user.pk), user.get_username()) for user in users] + [("site", _("网站"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "site":
+            return queryset.filter(moderator__isnull=True)
+        if self.value() and self.value().isdigit():
+            return queryset.filter(moderator_id=self.value())
+        return queryset
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    """The log: read-only, filterable by moderator and day."""
+
+    list_display = ["decided_at", "moderator_name", "comment_link", "change", "reason", "note"]
+    list_filter = [ModeratorFilter, "to_status", "decided_at"]
+    list_select_related = ["moderator", "comment"]
+    date_hierarchy = "decided_at"
+    search_fields = ["reason", "note", "comment__body"]
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("审核人"), ordering="moderator")
+    def moderator_name(self, decision):
+        return decision.moderator_name
+
+    @admin.display(description=gettext_lazy("评论"))
+    def comment_link(self, decision):
+        from django.utils.html import format_html
+
+        excerpt = decision.comment.body[:30] + ("…" if len(decision.comment.body) > 30 else "")
+        return format_html('<a href="{}">{}</a>', desk.desk_url(decision.comment), excerpt)
+
+    @admin.display(description=gettext_lazy("变化"))
+    def change(self, decision):
+        undo = _("（撤销）") if decision.undoes_id else ""
+        return f"{decision.get_from_status_display()} → {decision.get_to_status_display()}{undo}"
+
+    @method_decorator(desk.in_desk_language)
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(admin.ModelAdmin):
+    list_display = ["label", "position", "active"]
+    list_editable = ["position", "active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # past decisions name them; retire one by unticking 可选
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    title = gettext_lazy("状态")
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("生效中")), ("no", _("已解除或已到期"))]
+
+    def queryset(self, request, queryset):
+        active = Block.objects.active().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=active)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=active)
+        return queryset
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    """Blocks are listed and lifted here; lifting keeps the row."""
+
+    list_display = ["value", "kind", "until", "is_active", "created_by", "created_at", "note"]
+    list_filter = [ActiveFilter, "kind"]
+    search_fields = ["value", "note"]
+    list_select_related = ["created_by"]
+    fields = [
+        "kind",
+        "value",
+        "until",
+        "note",
+        "created_by",
+        "created_at",
+        "lifted_by",
+        "lifted_at",
+    ]
+    actions = ["lift"]
+
+    def get_readonly_fields(self, request, obj=None):
+        recorded = ["created_by", "created_at", "lifted_by", "lifted_at"]
+        return recorded if obj is None else ["kind", "value", *recorded]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("生效中"), boolean=True)
+    def is_active(self, block):
+        return block.is_active
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=gettext_lazy("解除所选屏蔽"), permissions=["change"])
+    def lift(self, request, queryset):
+        lifted = sum(block.lift(by=request.user) for block in queryset)
+        self.message_user(request, _("已解除 %(n)s 项屏蔽。") % {"n": lifted}, messages.SUCCESS)
+
+
+@admin.register(IntakeRule)
+class IntakeRuleAdmin(admin.ModelAdmin):
+    """Editors pause new comments, site-wide or per category; saving takes effect at once."""
+
+    list_display = ["__str__", "paused", "nightly_from", "nightly_until", "backlog_limit", "now"]
+    list_select_related = ["category"]
+    fields = ["category", "paused", "nightly_from", "nightly_until", "backlog_limit"]
+
+    @admin.display(description=gettext_lazy("现在"))
+    def now(self, rule):
+        state = intake.current_state()
+        pause = state.get("site" if rule.category_id is None else str(rule.category_id))
+        return intake.notice(pause) if pause else _("正常接收")
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+        intake.refresh()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        intake.refresh()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        intake.refresh()
 
 
 @admin.register(BannedWord)

@@ -8,8 +8,8 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import guards
-from .models import BannedWord, Comment
+from . import commenter, guards
+from .models import BannedWord, Block, Comment
 
 NICKNAME_MAX_LENGTH = 30
 NUL_REFUSED = _("留言含有不允许的字符，请删除后重新提交。")
@@ -120,22 +120,33 @@ class CommentForm(forms.Form):
         return Comment.objects.filter(submission_token=self.cleaned_data["token"]).first()
 
     def save(self, request, address: str) -> tuple[Comment, bool]:
-        """Store the comment pending; ``(comment, created)``, as the same form may race itself."""
+        """Store the comment pending (a blocked commenter's as spam, see ``Block``);
+        ``(comment, created)``, as the same form may race itself."""
         nickname, body = self.cleaned_data["nickname"], self.cleaned_data["body"]
         words = BannedWord.objects.values_list("word", flat=True)
         reasons = guards.suspicion_reasons(nickname, body, words)
+        key, block = commenter.commenter_key(request), commenter.address_block(address)
+        comment = Comment(
+            article=self.article,
+            nickname=nickname,
+            body=body,
+            ip_address=address or None,
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+            suspected=bool(reasons),
+            suspicion_reasons=reasons,
+            submission_token=self.cleaned_data["token"],
+            commenter_key=key,
+            address_block=block,
+        )
+        # Rendered now so the moderators' desk shows it in each moderator's script without
+        # converting fifty comments per page view; approval renders it again.
+        comment.refresh_renderings()
         try:
             with transaction.atomic():
-                comment = Comment.objects.create(
-                    article=self.article,
-                    nickname=nickname,
-                    body=body,
-                    ip_address=address or None,
-                    user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-                    suspected=bool(reasons),
-                    suspicion_reasons=reasons,
-                    submission_token=self.cleaned_data["token"],
-                )
+                comment.save(force_insert=True)
+                blocked = Block.objects.active().matching(key, block).first()
+                if blocked is not None:
+                    comment.mark_spam(by=None, reason=blocked.reason)
         except IntegrityError:
             # The same form arrived twice at the same moment: the other request stored it.
             return self.already_stored(), False

@@ -16,7 +16,8 @@ from articles.models import Article
 from articles.views import ArticleDetailView
 from portal import pagecache
 
-from . import guards
+from . import commenter, guards, intake
+from .desk import desk_url
 from .forms import CommentForm
 from .models import HEAVY_ARTICLE_FIELDS
 from .session import remember_pending
@@ -30,6 +31,11 @@ def post_comment(request, pk):
     article = get_object_or_404(Article.objects.published().defer(*HEAVY_ARTICLE_FIELDS), pk=pk)
     if not article.comments_open():
         return render(request, "comments/closed.html", {"article": article}, status=403)
+    pause = intake.pause_for(article)
+    if pause is not None:  # a page rendered before the pause: the reader keeps their text
+        notice, body = intake.notice(pause), request.POST.get("body", "")
+        context = {"article": article, "notice": notice, "body": body}
+        return render(request, "comments/paused.html", context, status=403)
     form = CommentForm(request.POST, article=article)
     if not form.is_valid():
         return article_page_with_errors(request, article, form)
@@ -39,11 +45,13 @@ def post_comment(request, pk):
         if guards.over_rate_limit(address):
             return render(request, "comments/rate_limited.html", {"article": article}, status=429)
         comment, created = form.save(request, address)
-        if created:
+        if created and comment.status == comment.Status.PENDING:
             transaction.on_commit(lambda: notify_moderators(comment))
     remember_pending(request, comment)
     messages.success(request, _("留言已提交，审核通过后才会公开显示。"))
-    return redirect(article.get_absolute_url() + "#comments")
+    response = redirect(article.get_absolute_url() + "#comments")
+    commenter.remember(request, response)
+    return response
 
 
 @require_GET
@@ -72,8 +80,7 @@ def notify_moderators(comment):
     try:
         send_mail(
             f"新评论待审核：{comment.article.title[:40]}",
-            f"{comment.nickname or '热心网友'}：\n{comment.body}\n\n"
-            f"审核：/admin/comments/comment/{comment.pk}/change/",
+            f"{comment.nickname or '热心网友'}：\n{comment.body}\n\n审核：{desk_url(comment)}",
             None,
             settings.COMMENT_NOTIFY_EMAILS,
         )

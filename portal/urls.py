@@ -2,10 +2,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from articles.sitemaps import sitemaps
 from portal import views
 from portal.variants.views import switch_variant
+
+admin.site.site_header = admin.site.site_title = gettext_lazy("新闻门户")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -20,4 +23,7 @@ urlpatterns += i18n_patterns(
     path("", include("articles.urls")),
 )
 
-handler404 = "articles.views.page_not_found"
+# Inside /admin/ in the admin's style; elsewhere the readers' pages (comments/errors.py).
+handler403 = "comments.errors.permission_denied"
+handler404 = "comments.errors.page_not_found"
+handler500 = "comments.errors.server_error"
