@@ -57,6 +57,10 @@ DECISIONS = {
 BLOCK_DAYS = {"1": 1, "7": 7, "30": 30, "": None}
 
 
+def _json(data: dict, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def queue_summary():
     """How many comments wait and how long the oldest has waited (admin index and desk)."""
     return desk.backlog()
@@ -363,7 +367,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def _refuse(self, request, message):
         if self._wants_json(request):
-            return JsonResponse({"error": message}, status=403)
+            return _json({"error": message}, status=403)
         raise PermissionDenied(message)
 
     def _back(self, request, anchor=None):
@@ -388,7 +392,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def _error(self, request, message, status=400, anchor=None):
         if self._wants_json(request):
-            return JsonResponse({"error": message}, status=status)
+            return _json({"error": message}, status=status)
         self.message_user(request, message, messages.ERROR)
         return self._back(request, anchor)
 
@@ -444,7 +448,7 @@ class CommentAdmin(admin.ModelAdmin):
         except DecisionConflict as conflict:
             return self.conflict_response(request, comment, conflict, status, reason, note)
         if self._wants_json(request):
-            return JsonResponse(self.decision_json(decision, comment))
+            return _json(self.decision_json(decision, comment))
         if decision is not None:
             self.message_user(
                 request,
@@ -460,7 +464,7 @@ class CommentAdmin(admin.ModelAdmin):
     def conflict_response(self, request, comment, conflict, status, reason, note):
         """Someone decided since the page was loaded: say who and what, and let them choose."""
         if self._wants_json(request):
-            return JsonResponse(self.conflict_json(conflict), status=409)
+            return _json(self.conflict_json(conflict), status=409)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -489,11 +493,11 @@ class CommentAdmin(admin.ModelAdmin):
             return self._error(request, str(refusal), status=409, anchor=comment.pk)
         except DecisionConflict as conflict:
             if self._wants_json(request):
-                return JsonResponse(self.conflict_json(conflict), status=409)
+                return _json(self.conflict_json(conflict), status=409)
             return self._error(request, _("这条评论此后又被处理过，不能撤销。"), 409, comment.pk)
         comment.refresh_from_db(fields=["status"])
         if self._wants_json(request):
-            return JsonResponse(self.decision_json(undo, comment))
+            return _json(self.decision_json(undo, comment))
         self.message_user(
             request,
             _("已撤销，评论回到“%(status)s”。") % {"status": comment.get_status_display()},
@@ -524,7 +528,7 @@ class CommentAdmin(admin.ModelAdmin):
             "value": block.value,
         }
         if self._wants_json(request):
-            return JsonResponse({"block": block.pk, "message": message})
+            return _json({"block": block.pk, "message": message})
         self.message_user(request, message, messages.SUCCESS)
         return self._back(request, comment.pk)
 
