@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Extract, Now
 from django.http import HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -150,14 +151,15 @@ class SortFilter(admin.SimpleListFilter):
         return queryset
 
 
+def active_reasons() -> list[tuple]:
+    return [("", _("（批量拒绝时选择）")), *RejectionReason.objects.active_choices()]
+
+
 class DeskActionForm(helpers.ActionForm):
     """The bulk actions, with the reason a bulk rejection records."""
 
-    reason = forms.ModelChoiceField(
-        RejectionReason.objects.filter(active=True),
-        required=False,
-        label=gettext_lazy("拒绝原因"),
-        empty_label=gettext_lazy("（批量拒绝时选择）"),
+    reason = forms.ChoiceField(
+        choices=active_reasons, required=False, label=gettext_lazy("拒绝原因")
     )
 
 
@@ -194,8 +196,10 @@ class CommentAdmin(admin.ModelAdmin):
     change_list_template = "admin/comments/comment/change_list.html"
 
     def get_queryset(self, request):
-        # Fifty cards with their articles: the comment and title in the moderator's script
-        # (one JSON key each), none of the other renderings or the articles' texts.
+        # Fifty cards with their articles: the comment in the moderator's script (one JSON
+        # key each), none of the other renderings or the articles' texts. (The titles in that
+        # script come in a query of their own: as an annotation here, the changelist's count of
+        # 10,000 pending comments joined the articles for it.)
         variant = desk.desk_variant(request)
         return (
             super()
@@ -209,25 +213,28 @@ class CommentAdmin(admin.ModelAdmin):
             .annotate(
                 desk_body=KeyTextTransform(variant, "body_variants"),
                 desk_nickname=KeyTextTransform(variant, "nickname_variants"),
-                desk_title=KeyTextTransform(variant, "article__title_variants"),
             )
         )
 
     def get_ordering(self, request):
-        # Pending first (when every state is shown), then oldest first: the queue is worked
-        # from the top. Expressions, not annotations, so filters' DISTINCT queries accept them.
-        pending_first = Case(
-            When(status=Comment.Status.PENDING, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
+        # Oldest first: the queue is worked from the top (on the index, for one status). With
+        # every status shown, pending ones first. Expressions, not annotations, so filters'
+        # DISTINCT queries accept them.
+        ordering = ["created_at", "id"]
         if request.GET.get(SortFilter.parameter_name) == "hot":
             waited = ExpressionWrapper(Now() - F("created_at"), output_field=DurationField())
             rank = ExpressionWrapper(
                 (F("article__heat") + 1) * Extract(waited, "epoch"), output_field=FloatField()
             )
-            return [pending_first.asc(), rank.desc(), "created_at", "id"]
-        return [pending_first.asc(), "created_at", "id"]
+            ordering.insert(0, rank.desc())
+        if request.GET.get(StatusFilter.parameter_name) == StatusFilter.ALL:
+            pending_first = Case(
+                When(status=Comment.Status.PENDING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+            ordering.insert(0, pending_first.asc())
+        return ordering
 
     # --- what a moderator may do -------------------------------------------------------------
 
@@ -265,6 +272,7 @@ class CommentAdmin(admin.ModelAdmin):
             found = RejectionReason.objects.filter(pk=chosen).first() if chosen else None
             reason = found.label if found else ""
         changed = Comment.decide_many(queryset.order_by("pk"), status, request.user, reason=reason)
+        intake.after_decisions()
         self.message_user(request, done % {"n": changed}, messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("通过所选评论（公开显示）"), permissions=["moderate"])
@@ -298,7 +306,11 @@ class CommentAdmin(admin.ModelAdmin):
                 view(self.undo_view),
                 name="comments_comment_undo",
             ),
-            path("<int:object_id>/block/", view(self.block_view), name="comments_comment_block"),
+            path(
+                "<int:object_id>/block/",
+                self.admin_site.admin_view(desk.in_desk_language(self.block_view)),
+                name="comments_comment_block",
+            ),
             path("script/", view(self.script_view), name="comments_comment_script"),
             *super().get_urls(),
         ]
@@ -308,24 +320,35 @@ class CommentAdmin(admin.ModelAdmin):
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         if context and "cl" in context:
-            context.update(self.desk_context(request, context["cl"]))
+            context.update(self.desk_context(request, context["cl"], context["action_form"]))
         return response
 
-    def desk_context(self, request, cl) -> dict:
+    def desk_context(self, request, cl, action_form) -> dict:
         variant = desk.desk_variant(request)
         can_moderate = self.can_moderate(request)
-        if can_moderate:
-            intake.refresh()  # the desk is where a night's pause is first noticed as over
+        here = request.get_full_path()
+        reasons = []
+        if action_form is not None:
+            # Read once: the bulk form's drop-down and every card's picker show the same list.
+            choices = action_form.fields["reason"].choices = list(
+                action_form.fields["reason"].choices
+            )
+            reasons = choices[1:]
         return {
             **desk.backlog(),
-            "cards": desk.build_cards(cl.result_list, variant),
+            "cards": desk.build_cards(
+                cl.result_list, variant, here=here, csrf_token=get_token(request)
+            ),
+            "t": desk.labels(),
             "can_moderate": can_moderate,
-            "rejection_reasons": list(RejectionReason.objects.filter(active=True)),
+            "reason_picker": desk.reason_picker(reasons),
             "decisions_today": desk.decisions_today(),
             "undoable": desk.last_undoable(request.user) if can_moderate else None,
             "desk_variant": variant,
             "variants": [(code, VARIANTS[code].label, VARIANTS[code].name) for code in CODES],
-            "here": request.get_full_path(),
+            "here": here,
+            # Recomputed when older than half a minute: the desk is where a night's pause is
+            # first seen to be over.
             "intake_paused": intake.current_state(),
             "title": _("评论审核台"),
         }
@@ -447,6 +470,7 @@ class CommentAdmin(admin.ModelAdmin):
             )
         except DecisionConflict as conflict:
             return self.conflict_response(request, comment, conflict, status, reason, note)
+        intake.after_decisions()
         if self._wants_json(request):
             return _json(self.decision_json(decision, comment))
         if decision is not None:
@@ -506,12 +530,23 @@ class CommentAdmin(admin.ModelAdmin):
         return self._back(request, comment.pk)
 
     def block_view(self, request, object_id):
-        """POST ``kind`` (key / address) and ``days`` (1, 7, 30 or empty: until lifted)."""
+        """GET: the choices; POST ``kind`` (key / address) and ``days`` (1, 7, 30 or empty:
+        until lifted)."""
         if not self.can_moderate(request):
             return self._refuse(request, _("你没有审核评论的权限。"))
         comment = self._comment(object_id)
-        kind = request.POST.get("kind")
         value = {Block.Kind.KEY: comment.commenter_key, Block.Kind.ADDRESS: comment.address_block}
+        if request.method != "POST":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("屏蔽评论者"),
+                "comment": comment,
+                "choices": [(kind, label, value[kind]) for kind, label in Block.Kind.choices],
+                "next": request.GET.get("next", ""),
+            }
+            return TemplateResponse(request, "admin/comments/comment/block.html", context)
+        kind = request.POST.get("kind")
         if kind not in value or not value[kind] or request.POST.get("days", "") not in BLOCK_DAYS:
             message = _("无法屏蔽：这条评论没有记录评论者或地址。")
             return self._error(request, message, anchor=comment.pk)

@@ -7,19 +7,22 @@ are shown in the moderator's script from renderings stored when they were posted
 """
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
-from itertools import pairwise
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, F, Min, Q, Value
+from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.safestring import SafeString
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
-from articles.models import GlossaryTerm
+from articles.models import Article, GlossaryTerm
 from portal.variants import CODES, DEFAULT_VARIANT, path_in_variant
 from portal.variants.convert import detect_script
 
@@ -79,6 +82,9 @@ def in_desk_language(view):
 
 
 # --- cards -------------------------------------------------------------------------------------
+# A page has fifty cards: what each shows is prepared here in Python, so the card template is a
+# handful of lookups. Rendered with Django's template language, labels, URLs and forms written
+# out in every card took most of the page's time (bench/desk.py).
 
 
 @dataclass
@@ -89,10 +95,49 @@ class Card:
     original_html: SafeString | None
     title: str
     article_url: str
-    waiting: str
-    history: dict = field(default_factory=dict)
-    blocked: list = field(default_factory=list)
-    next_id: int | None = None
+    status_label: str
+    when: str
+    reasons_html: SafeString
+    history_html: SafeString
+    hidden: SafeString
+    decide_url: str
+    block_url: str
+    change_url: str
+    can_block: bool
+
+
+def labels() -> dict:
+    """The cards' fixed words, translated once per page."""
+    return {
+        "select": gettext("选择这条评论"),
+        "heat": gettext("文章热度"),
+        "original": gettext("原文"),
+        "details": gettext("详情与审核记录"),
+        "approve": gettext("通过"),
+        "reject": gettext("拒绝"),
+        "spam": gettext("垃圾"),
+        "block": gettext("屏蔽此评论者或地址…"),
+    }
+
+
+def reason_picker(reasons) -> SafeString:
+    """The rejection form's fields, the same in every card (digits choose with desk.js);
+    ``reasons`` are (id, label) pairs."""
+    choices = format_html_join(
+        "",
+        '<label class="desk-reason"><input type="radio" name="reason" value="{}" required>'
+        "<kbd>{}</kbd> {}</label>",
+        ((pk, n, label) for n, (pk, label) in enumerate(reasons, 1)),
+    )
+    return format_html(
+        '<fieldset><legend>{}</legend>{}</fieldset><label class="desk-note">{}'
+        '<input type="text" name="note" maxlength="500"></label>'
+        '<button type="submit" class="desk-button desk-reject-confirm">{}</button>',
+        gettext("拒绝原因"),
+        choices,
+        gettext("备注（选填，作者看不到）"),
+        gettext("确认拒绝"),
+    )
 
 
 class _LazyGlossary:
@@ -124,43 +169,141 @@ def _in_variant(comment, variant: str, glossary: _LazyGlossary) -> tuple[str, st
     )
 
 
-def build_cards(comments, variant: str) -> list[Card]:
+MARKER = 2_147_483_647  # an id no comment has: reversed once per page, replaced per card
+
+
+def _per_comment(name: str):
+    """``pk -> url`` for an admin URL taking a comment id, reversed once for the page."""
+    head, _marker, tail = reverse(name, args=[MARKER]).partition(str(MARKER))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+class _Page:
+    """What the cards of one page share, prepared once: words, URLs, the forms' hidden fields."""
+
+    def __init__(self, variant: str, here: str, csrf_token: str):
+        self.variant, self.now = variant, timezone.now()
+        self.waiting, self.site = gettext("已等待 %(time)s"), gettext("网站")
+        self.anonymous, self.reasons = gettext("热心网友"), gettext("可疑原因")
+        self.decide = _per_comment("admin:comments_comment_decide")
+        self.block = _per_comment("admin:comments_comment_block")
+        self.change = _per_comment("admin:comments_comment_change")
+        self.block_query = "?" + urlencode({"next": here})
+        self.desk = reverse("admin:comments_comment_changelist")
+        self.article_urls = {}
+        self.hidden = format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<input type="hidden" name="next" value="{}">',
+            csrf_token,
+            here,
+        )
+        counts = " · ".join(f"{gettext(word)} {{}}" for word in ("通过", "拒绝", "垃圾"))
+        self.history = {
+            Block.Kind.KEY: (
+                '<span class="desk-history-part">' + gettext("此评论者") + "{}：" + counts
+            ),
+            Block.Kind.ADDRESS: (
+                '<span class="desk-history-part">' + gettext("此地址") + " <code>{}</code>{}："
+            )
+            + counts,
+        }
+        self.everything = ' <a href="{}?{}">' + gettext("全部留言") + "</a></span>"
+        self.blocked = format_html(' <span class="desk-blocked">{}</span>', gettext("已屏蔽"))
+
+    def article_url(self, article) -> str:
+        if article.pk not in self.article_urls:
+            url = path_in_variant(article.get_absolute_url(), self.variant)
+            self.article_urls[article.pk] = url
+        return self.article_urls[article.pk]
+
+    def when(self, comment) -> str:
+        if comment.status == Comment.Status.PENDING:
+            return self.waiting % {"time": timesince(comment.created_at, self.now)}
+        if comment.moderated_at is None:
+            return ""
+        by = comment.moderated_by.get_username() if comment.moderated_by else self.site
+        return f"{by} · {date_format(timezone.localtime(comment.moderated_at), 'm-d H:i')}"
+
+    def history_html(self, comment, history: dict, blocked: set) -> SafeString:
+        parts = []
+        for kind, value in (
+            (Block.Kind.KEY, comment.commenter_key),
+            (Block.Kind.ADDRESS, comment.address_block),
+        ):
+            if not value:
+                continue
+            counts = history.get((kind, value)) or {}
+            numbers = [counts.get(status, 0) for status in HISTORY_STATUSES]
+            badge = self.blocked if (kind, value) in blocked else ""
+            shown = [badge] if kind == Block.Kind.KEY else [value, badge]
+            link = urlencode({"status": "all", COLUMNS[kind]: value})
+            parts.append(
+                format_html(self.history[kind], *shown, *numbers)
+                + format_html(self.everything, self.desk, link)
+            )
+        return mark_safe(" ".join(parts))
+
+    def hidden_fields(self, comment, following) -> SafeString:
+        """What each of the card's forms posts besides the decision (see admin.py)."""
+        return self.hidden + format_html(
+            '<input type="hidden" name="seen" value="{}">'
+            '<input type="hidden" name="following" value="{}">',
+            comment.status,
+            following.pk if following else "",
+        )
+
+
+COLUMNS = {Block.Kind.KEY: "commenter_key", Block.Kind.ADDRESS: "address_block"}
+
+
+def build_cards(comments, variant: str, *, here: str = "", csrf_token: str = "") -> list[Card]:
     comments = list(comments)
-    now = timezone.now()
+    page = _Page(variant, here, csrf_token)
     history = history_counts(comments)
     blocked = active_blocks(comments)
+    titles = titles_in(variant, {comment.article_id for comment in comments})
     glossary = _LazyGlossary()
     cards = []
-    for comment in comments:
+    for comment, following in zip(comments, [*comments[1:], None], strict=False):
         nickname, body = _in_variant(comment, variant, glossary)
         reasons = comment.suspicion_reasons or []
-        article = comment.article
+        pk = comment.pk
         cards.append(
             Card(
                 comment=comment,
-                nickname=nickname or gettext("热心网友"),
+                nickname=nickname or page.anonymous,
                 body_html=highlight(body, reasons),
                 original_html=highlight(comment.body, reasons) if body != comment.body else None,
-                title=getattr(comment, "desk_title", None) or article.title,
-                article_url=path_in_variant(article.get_absolute_url(), variant),
-                waiting=timesince(comment.created_at, now),
-                history={
-                    "key": history.get(("key", comment.commenter_key)),
-                    "address": history.get(("address", comment.address_block)),
-                },
-                blocked=[
-                    kind
-                    for kind, value in (
-                        (Block.Kind.KEY, comment.commenter_key),
-                        (Block.Kind.ADDRESS, comment.address_block),
-                    )
-                    if value and (kind, value) in blocked
-                ],
+                title=titles.get(comment.article_id) or comment.article.title,
+                article_url=page.article_url(comment.article),
+                status_label=comment.get_status_display(),
+                when=page.when(comment),
+                reasons_html=format_html(
+                    '<ul class="desk-reasons" aria-label="{}">{}</ul>',
+                    page.reasons,
+                    format_html_join("", "<li>{}</li>", ((r,) for r in reasons)),
+                )
+                if reasons
+                else "",
+                history_html=page.history_html(comment, history, blocked),
+                hidden=page.hidden_fields(comment, following),
+                decide_url=page.decide(pk),
+                block_url=page.block(pk) + page.block_query,
+                change_url=page.change(pk),
+                can_block=bool(comment.commenter_key or comment.address_block),
             )
         )
-    for card, following in pairwise(cards):
-        card.next_id = following.comment.pk
     return cards
+
+
+def titles_in(variant: str, article_ids) -> dict:
+    """{article id: title in ``variant``} for the articles on a page (one query)."""
+    if not article_ids:
+        return {}
+    titles = Article.objects.filter(pk__in=article_ids).annotate(
+        title_in=KeyTextTransform(variant, "title_variants")
+    )
+    return dict(titles.values_list("pk", "title_in"))
 
 
 def history_counts(comments) -> dict:

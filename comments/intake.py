@@ -90,3 +90,9 @@ def notice(pause: dict) -> str:
     if pause["why"] == "backlog":
         return gettext("待审核的留言较多，暂停接收新留言，请稍后再来。")
     return gettext("暂停接收新留言，请稍后再来。")
+
+
+def after_decisions() -> None:
+    """A moderator has decided: a pause for the backlog may be over at once."""
+    if any(pause["why"] == "backlog" for pause in current_state().values()):
+        refresh()

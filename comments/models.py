@@ -4,6 +4,7 @@ The article's ``comment_count`` is kept equal to its number of approved comments
 same transaction as the state change, so lists show counts without a join.
 """
 
+import hashlib
 import re
 from functools import lru_cache
 
@@ -47,6 +48,11 @@ def render_literally(text: str, source: str, glossary) -> dict:
         for piece in pieces
     ]
     return {variant: "".join(part[variant] for part in rendered) for variant in CODES}
+
+
+def glossary_fingerprint(glossary) -> str:
+    """Names a glossary's content: equal fingerprints, equal renderings."""
+    return hashlib.md5(repr(glossary.terms).encode(), usedforsecurity=False).hexdigest()
 
 
 class CommentQuerySet(models.QuerySet):
@@ -134,6 +140,9 @@ class Comment(models.Model):
     # Who wrote it, without accounts (comments/commenter.py): the moderators' history and blocks.
     commenter_key = models.CharField("评论者标识", max_length=32, blank=True, editable=False)
     address_block = models.CharField("地址段", max_length=50, blank=True, editable=False)
+    # Which glossary the renderings were made with (at posting): approval re-renders only if
+    # the glossary has changed since, so approving 500 comments does not convert them again.
+    rendered_with = models.CharField(max_length=32, blank=True, editable=False)
     nickname_variants = models.JSONField(default=dict, editable=False)
     body_variants = models.JSONField(default=dict, editable=False)  # escaped HTML per variant
     item_variants = models.JSONField(default=dict, editable=False)  # the listed <li> per variant
@@ -178,6 +187,7 @@ class Comment(models.Model):
             for variant, text in render_literally(self.body, source, glossary).items()
         }
         self.item_variants = items_html(self.nickname_variants, self.body_variants, self.created_at)
+        self.rendered_with = glossary_fingerprint(glossary)
 
     # --- moderation: one place for everything a decision implies ----------------------------
 
@@ -210,41 +220,56 @@ class Comment(models.Model):
         decisions the site takes itself (a blocked commenter's comment goes straight to spam).
         ``announce=False`` leaves telling the page caches to the caller (``decide_many``).
         """
-        with transaction.atomic():
+        # No savepoint of its own (a savepoint per comment was a third of a bulk approval's
+        # round trips): refusals leave the block before raising, having written nothing, so a
+        # caller's transaction goes on; a failure while writing fails the caller's too.
+        refusal = None
+        with transaction.atomic(savepoint=False):
             current = Comment.objects.select_for_update().only("status").get(pk=self.pk)
             if current.status == status:
                 self.status = status
                 return None
             if seen is not None and current.status != seen:
-                raise DecisionConflict(current.status, self.decisions.first())
-            if undoes is not None and self.decisions.filter(pk__gt=undoes.pk).exists():
-                raise CannotUndo("这条评论此后又有了新的决定，不能撤销。")
-            was_visible = current.status == self.Status.APPROVED
-            now = timezone.now()
-            self.status, self.moderated_by, self.moderated_at = status, by, now
-            fields = ["status", "moderated_by", "moderated_at"]
-            if status == self.Status.APPROVED:
-                self.refresh_renderings(glossary)
-                fields += ["nickname_variants", "body_variants", "item_variants"]
-            self.save(update_fields=fields)
-            decision = Decision.objects.create(
-                comment=self,
-                moderator=by,
-                decided_at=now,
-                from_status=current.status,
-                to_status=status,
-                reason=reason[:100],
-                note=note[:500],
-                undoes=undoes,
-            )
-            delta = int(self.is_visible) - int(was_visible)
-            if delta:
-                Article.objects.filter(pk=self.article_id).update(
-                    comment_count=F("comment_count") + delta
-                )
-                if announce:
+                refusal = DecisionConflict(current.status, self.decisions.first())
+            elif undoes is not None and self.decisions.filter(pk__gt=undoes.pk).exists():
+                refusal = CannotUndo("这条评论此后又有了新的决定，不能撤销。")
+            else:
+                decision = self._record(status, by, current.status, reason, note, undoes, glossary)
+                if decision.changes_visibility and announce:
                     # Receivers that must wait for the commit (cache refresh) use on_commit.
                     comment_visibility_changed.send(sender=Comment, article_id=self.article_id)
+        if refusal is not None:
+            raise refusal
+        return decision
+
+    def _record(self, status, by, was, reason, note, undoes, glossary) -> "Decision":
+        """The writes of a decision (inside ``decide``'s transaction, the row locked)."""
+        was_visible = was == self.Status.APPROVED
+        now = timezone.now()
+        self.status, self.moderated_by, self.moderated_at = status, by, now
+        fields = ["status", "moderated_by", "moderated_at"]
+        if status == self.Status.APPROVED:
+            glossary = glossary if glossary is not None else GlossaryTerm.objects.as_glossary()
+            if self.rendered_with != glossary_fingerprint(glossary):
+                self.refresh_renderings(glossary)
+                fields += ["nickname_variants", "body_variants", "item_variants"]
+                fields += ["rendered_with"]
+        self.save(update_fields=fields)
+        decision = Decision.objects.create(
+            comment=self,
+            moderator=by,
+            decided_at=now,
+            from_status=was,
+            to_status=status,
+            reason=reason[:100],
+            note=note[:500],
+            undoes=undoes,
+        )
+        delta = int(self.is_visible) - int(was_visible)
+        if delta:
+            Article.objects.filter(pk=self.article_id).update(
+                comment_count=F("comment_count") + delta
+            )
         return decision
 
     @classmethod
@@ -412,12 +437,19 @@ class Decision(models.Model):
         return decision
 
 
+class RejectionReasonQuerySet(models.QuerySet):
+    def active_choices(self) -> list[tuple[int, str]]:
+        return list(self.filter(active=True).values_list("pk", "label"))
+
+
 class RejectionReason(models.Model):
     """What a moderator picks when rejecting; the author sees it with their rejected comment."""
 
     label = models.CharField("原因", max_length=50, unique=True)
     position = models.PositiveSmallIntegerField("顺序", default=0, help_text="小的排在前面。")
     active = models.BooleanField("可选", default=True, help_text="取消勾选即不再出现在选项中。")
+
+    objects = RejectionReasonQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]

@@ -178,6 +178,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='comment',
+            name='rendered_with',
+            field=models.CharField(blank=True, editable=False, max_length=32),
+        ),
+        migrations.AddField(
+            model_name='comment',
             name='commenter_key',
             field=models.CharField(blank=True, editable=False, max_length=32, verbose_name='评论者标识'),
         ),
