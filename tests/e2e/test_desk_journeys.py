@@ -159,8 +159,14 @@ def test_the_desk_on_a_phone_is_one_column_of_cards_with_thumb_size_buttons(
         button = card(phone, comments[0]).locator(".desk-actions").get_by_text(name).first
         box = button.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 88, (name, box)
-    # The search, filters and bulk actions fold away so the cards come first.
+    # The search, filters and bulk actions fold away so the cards come first; opened, they and
+    # the reason picker fit the screen too.
     expect(phone.locator("#searchbar")).to_be_hidden()
+    phone.locator("#desk-tools > summary").click()
+    expect(phone.locator("#searchbar")).to_be_visible()
+    card(phone, comments[1]).locator(".desk-reject > summary").click()
+    expect(card(phone, comments[1]).get_by_label("违法违规")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # A thumb decides: approve the first card.
     card(phone, comments[0]).get_by_role("button", name="通过").click()
     expect(card(phone, comments[0]).locator(".desk-status")).to_have_text("已通过")
