@@ -19,10 +19,7 @@ errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # X-Forwarded-* are trusted only from the local proxy.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-
-
-def worker_exit(server, worker):
-    """A worker leaving (restart, shutdown) sends the reads it counted but had not sent yet."""
-    from articles import heat
-
-    heat.send_process_reads()
+# gunicorn's control socket (for `gunicornc`) defaults to one path per user, which every instance
+# on the machine would fight over: off, unless GUNICORN_CONTROL_SOCKET names this instance's own.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "var/gunicorn.ctl")
+control_socket_disable = "GUNICORN_CONTROL_SOCKET" not in os.environ

@@ -72,15 +72,15 @@ class ArticleAdmin(admin.ModelAdmin):
             return "保存后可预览四种版本。"
         cells = format_html_join(
             "",
-            '<td lang="{}" style="vertical-align:top;width:25%"><strong>{}</strong><h3>{}</h3>'
-            '<p style="background:#f3f3f3;padding:.5em">{}</p><div>{}</div></td>',
+            '<td lang="{}"><strong>{}</strong><h3>{}</h3>'
+            '<p class="variant-summary">{}</p><div>{}</div></td>',
             (
                 # The whole body: a slice of the safe HTML would be escaped (and could cut a tag).
                 (v.html_lang, v.name, text["title"], text["summary"], text["body"])
                 for v, text in ((v, article.text(v.code)) for v in VARIANTS.values())
             ),
         )
-        return format_html('<table style="width:100%"><tr>{}</tr></table>', cells)
+        return format_html('<table class="variant-preview"><tr>{}</tr></table>', cells)
 
     def save_model(self, request, obj, form, change):
         obj.last_edited_by = request.user

@@ -24,6 +24,7 @@ from portal.variants import CODES, VARIANTS
 from portal.variants.convert import Glossary, Term, detect_script, render, render_fields
 
 from . import heat as heat_counter
+from .search import update_search_vector
 from .signals import glossary_changed
 
 SCRIPT_CHOICES = [(v.code, v.name) for v in VARIANTS.values()]
@@ -144,10 +145,12 @@ class Category(models.Model):
 
     @classmethod
     def navigation(cls, variant: str) -> list[tuple[str, str]]:
-        """(slug, name in ``variant``) of every category, in editors' order."""
-        from .queries import NAVIGATION
-
-        return NAVIGATION(variant=variant)
+        """(slug, name in ``variant``) of every category, in editors' order: on every page, so
+        shared until a category or anything else on the site changes."""
+        return pagecache.cached_result(
+            f"navigation:{variant}",
+            lambda: [(c.slug, c.display_name(variant)) for c in cls.objects.all()],
+        )
 
 
 RELATED = 5  # related articles on an article page
@@ -328,8 +331,6 @@ class Article(models.Model):
         with transaction.atomic():
             super().save(*args, **kwargs)
             if text_changed:
-                from .search import update_search_vector
-
                 update_search_vector(self)
             pagecache.article_changed(self.pk)
 
@@ -377,25 +378,21 @@ class Article(models.Model):
     @classmethod
     def for_reader(cls, pk: int, variant: str) -> "Article | None":
         """The published article ``pk`` with its text in ``variant``, as its page shows it."""
-        from .queries import PAGE_ARTICLE
-
-        found = PAGE_ARTICLE(pk=int(pk), variant=variant, now=timezone.now())
-        return found[0] if found else None
+        return cls.objects.published().in_variant(variant, body=True).filter(pk=pk).first()
 
     def neighbours(self, variant: str) -> dict:
         """Published articles of its category: previous, next and the latest others (dicts of
-        pk and display_title)."""
-        from .queries import NEIGHBOURS
+        pk and display_title). One query, shared until the site changes."""
 
-        rows = NEIGHBOURS(
-            category_id=self.category_id,
-            pk=self.pk,
-            published_at=self.published_at,
-            variant=variant,
-            now=timezone.now(),
-        )
+        def rows():
+            return list(
+                Article.objects.published().neighbour_rows(
+                    self.category_id, self.pk, self.published_at, variant
+                )
+            )
+
         found = {"previous": None, "next": None, "related": []}
-        for row in rows:
+        for row in pagecache.cached_result(f"neighbours:{self.pk}:{variant}", rows):
             if row["kind"] == "related":
                 found["related"].append(row)
             else:
@@ -405,15 +402,19 @@ class Article(models.Model):
     # --- heat (articles/heat.py) ---------------------------------------------------------------
 
     @classmethod
-    def count_read(cls, article_id, rendered_heat: int, rendered_folded: int = 0) -> int:
-        """Count one read; return the heat to show on the page rendered with this row's
-        ``heat`` and ``heat_reads_folded``."""
-        return heat_counter.count_read(article_id, rendered_heat, rendered_folded)
+    def count_read(cls, article_id: int) -> None:
+        """Count one read of the article (one increment in the shared counters cache)."""
+        heat_counter.count_read(cls.objects, article_id)
+
+    @property
+    def shown_heat(self) -> int:
+        """The heat its page shows: the row plus the reads counted since the last fold."""
+        return heat_counter.shown(self.pk, self.heat, self.heat_reads_folded)
 
     @classmethod
     def fold_all_reads(cls) -> int:
         """Fold every article's counted reads into its row; return how many."""
-        return heat_counter.fold_all()
+        return heat_counter.fold_all(cls.objects)
 
     def comments_open(self) -> bool:
         if not self.allow_comments:

@@ -114,10 +114,10 @@ def article_document(article) -> tuple[str, str, str]:
 
 
 def update_search_vector(article) -> None:
-    from .models import Article
-
     literal = document_literal(*article_document(article))
-    Article.objects.filter(pk=article.pk).update(search_vector=RawSQL("%s::tsvector", [literal]))
+    type(article).objects.filter(pk=article.pk).update(
+        search_vector=RawSQL("%s::tsvector", [literal])
+    )
 
 
 def _phrase(text: str) -> str | None:

@@ -1,9 +1,21 @@
+from types import SimpleNamespace
+
 from django.contrib.sitemaps import Sitemap
+
+from portal.origin import origin_for_host
 
 from .models import Article, Category
 
 
-class ArticleSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Locations on the site's origin (portal.origin), not on the scheme the request claims."""
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        scheme, host = origin_for_host(site.domain).split("://", 1)
+        return super().get_urls(page, site=SimpleNamespace(domain=host), protocol=scheme)
+
+
+class ArticleSitemap(SiteSitemap):
     changefreq = "daily"
     limit = 5000
     i18n = True
@@ -17,7 +29,7 @@ class ArticleSitemap(Sitemap):
         return article.updated_at
 
 
-class CategorySitemap(Sitemap):
+class CategorySitemap(SiteSitemap):
     changefreq = "hourly"
     i18n = True
     alternates = True

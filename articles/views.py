@@ -1,26 +1,39 @@
 """Readers' pages. Every list starts from ``Article.objects.published()``; text comes in the
-reader's variant from renderings stored at save time."""
+reader's variant from renderings stored at save time. Anonymous readers are served from the
+shared page cache (portal/pagecache.py)."""
 
-from functools import partial
-
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.utils.functional import cached_property
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
-from portal import pagecache
+from portal.pagecache import shared_page
 
 from .feeds import CategoryFeed, LatestArticlesFeed
 from .models import Article, Category
-from .queries import NewestArticles
 from .search import results_page
+
+# Lists page through the newest 1,000 articles (50 pages); older news is found by search.
+LIST_CAP = 1000
+
+
+class NewestFirstPaginator(Paginator):
+    """Counts at most ``LIST_CAP`` articles: counting 100,000 rows cost more than rendering the
+    page; counting 1,000 ids is an index-only scan with a LIMIT."""
+
+    @cached_property
+    def count(self):
+        return self.object_list.values("pk")[:LIST_CAP].count()
 
 
 class PublishedArticlesMixin:
     """The published articles, fetched in the reader's variant."""
 
     paginate_by = 20
+    paginator_class = NewestFirstPaginator
 
     @property
     def variant(self) -> str:
@@ -34,11 +47,11 @@ class HomeView(PublishedArticlesMixin, ListView):
     template_name = "articles/home.html"
 
     def get_queryset(self):
-        return NewestArticles(self.variant)
+        return self.published().latest()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["headline"] = NewestArticles.headline(self.variant)
+        context["headline"] = self.published().filter(is_headline=True).latest().first()
         context["hot"] = self.published().hot_ranking()
         return context
 
@@ -48,7 +61,7 @@ class CategoryView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
-        return NewestArticles(self.variant, self.category.pk)
+        return self.published().filter(category=self.category).latest()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -61,20 +74,12 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     """One article. Staff who may change articles also see drafts and scheduled ones here."""
 
     def get_object(self, queryset=None):
-        if self.request.user.has_perm("articles.change_article"):
+        if may_preview(self.request):
             return super().get_object(Article.objects.in_variant(self.variant, body=True))
         article = Article.for_reader(self.kwargs["pk"], self.variant)
         if article is None:
             raise Http404("no such published article")
         return article
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        # The heat figure is a hole filled per request; reads count only on reader-visible pages.
-        response.page_meta = {"heat": self.object.heat, "folded": self.object.heat_reads_folded}
-        if self.object.is_visible:
-            response.page_meta["article_id"] = self.object.pk
-        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -87,7 +92,11 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         return context
 
 
-@require_GET
+def may_preview(request) -> bool:
+    return request.user.has_perm("articles.change_article")
+
+
+@require_safe
 def search_view(request):
     articles = Article.objects.published().in_variant(translation.get_language())
     found = results_page(articles, request.GET.get("q", ""), request.GET.get("page"))
@@ -100,23 +109,21 @@ def search_view(request):
     return render(request, "articles/search.html", context)
 
 
-def count_read(request, meta):
-    if "article_id" in meta:
-        meta["heat"] = Article.count_read(meta["article_id"], meta["heat"], meta.get("folded", 0))
+# What the URLs serve. A shared page lives at most until the next scheduled article goes live.
+reader_page = shared_page(expires_at=Article.objects.next_due)
+home = reader_page(HomeView.as_view())
+category = reader_page(CategoryView.as_view())
+search_page = reader_page(search_view)
+latest_feed = reader_page(LatestArticlesFeed())
+category_feed = reader_page(CategoryFeed())
+article_page = shared_page(article_kwarg="pk", expires_at=Article.objects.next_due)(
+    ArticleDetailView.as_view()
+)
 
 
-pagecache.register_hole("heat", lambda request, meta: meta.get("heat", ""))
-
-# What the URLs serve: the views above behind the shared page cache (see portal.pagecache).
-# A cached page lives at most until the next scheduled article goes live.
-cached_page = partial(pagecache.cached_page, valid_until=Article.objects.next_due)
-home = cached_page()(HomeView.as_view())
-category = cached_page()(CategoryView.as_view())
-article_detail = cached_page(article_kwarg="pk", on_serve=count_read)(ArticleDetailView.as_view())
-search_page = cached_page()(search_view)
-latest_feed = cached_page()(LatestArticlesFeed())
-category_feed = cached_page()(CategoryFeed())
-
-
-def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+def article_detail(request, pk, **kwargs):
+    """The article page; every reader's view of it (a 304 revalidation too) is one read."""
+    response = article_page(request, pk=pk)
+    if response.status_code in (200, 304) and not may_preview(request):
+        Article.count_read(pk)
+    return response

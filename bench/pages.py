@@ -4,7 +4,9 @@ Renders home, category and article pages in-process (Django test client, page ca
 every request renders from PostgreSQL) on a fresh database beside the configured one, first
 with a small newsroom (the demo plus 200 articles, so every list page is full; 60 comments on
 the reference article, so its comments span two pages), then after adding up to N articles
-(default 100,000) and M approved comments (default 10,000) on the reference article.
+(default 100,000) and M approved comments (default 10,000) on the reference article. The two
+newsrooms are two databases (the large one a copy of the small one, grown), measured in
+alternating rounds, so a machine that drifts during the run drifts for both.
 Prints median latencies, query counts and the large/small ratio of each page.
 
 Run: ``python -m bench.pages [--articles 100000] [--comments 10000] [--requests 40]``.
@@ -28,7 +30,21 @@ from django.conf import settings  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from tests.servers import drop_database, sibling_database_url  # noqa: E402
+from tests.servers import (  # noqa: E402
+    database_url,
+    drop_database,
+    maintenance,
+    sibling_database_url,
+)
+
+
+def copy_database(source: str, name: str) -> str:
+    """A copy of database ``source`` (no connections to it may be open); returns its URL."""
+    maintenance(
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        f'CREATE DATABASE "{name}" TEMPLATE "{source}"',
+    )
+    return database_url(name)
 
 
 def use_database(url: str) -> None:
@@ -39,7 +55,8 @@ def use_database(url: str) -> None:
     connection.settings_dict.update(environ.Env.db_url_config(url))
 
 
-def measure(client, path: str, requests: int) -> tuple[float, int, float]:
+def measure(client, path: str, requests: int) -> list[float]:
+    """Milliseconds of ``requests`` renderings of ``path`` (after one to warm up)."""
     client.get(path)
     timings = []
     for _ in range(requests):
@@ -47,10 +64,16 @@ def measure(client, path: str, requests: int) -> tuple[float, int, float]:
         response = client.get(path)
         timings.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, (path, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
+    return timings
+
+
+def queries(client, path: str) -> tuple[int, float]:
+    """(queries, the slowest one's ms) of one rendering."""
+    with CaptureQueriesContext(connection) as captured:
         client.get(path)
-    slowest = max(float(q["time"]) for q in queries.captured_queries) * 1000
-    return statistics.median(timings), len(queries.captured_queries), slowest
+    return len(captured.captured_queries), max(
+        (float(q["time"]) * 1000 for q in captured.captured_queries), default=0.0
+    )
 
 
 def grow(reference, articles: int, comments: int) -> None:
@@ -115,15 +138,17 @@ def main():
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--comments", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
 
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.test import Client
 
-    name = "portal_bench_pages"
-    use_database(sibling_database_url(name))
+    small_name, large_name = "portal_bench_small", "portal_bench_large"
+    small_url = sibling_database_url(small_name)
     try:
+        use_database(small_url)
         call_command("migrate", verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("load_demo", verbosity=0)
@@ -136,6 +161,16 @@ def main():
             comment = Comment.objects.create(article=reference, body=f"第{n}条评论：支持合作。")
             comment.approve(by=moderator)
         grow(reference, 200, 0)
+        connections.close_all()
+        # The large newsroom starts as a copy of the small one: the same ids, the same pages.
+        large_url = copy_database(small_name, large_name)
+        use_database(large_url)
+        started = time.monotonic()
+        grow(reference, args.articles - 200, args.comments)
+        print(
+            f"grew {large_name} to {args.articles} articles and {args.comments} more comments "
+            f"in {time.monotonic() - started:.0f} s"
+        )
         pages = {
             "home": "/zh-hans/",
             "home page 2": "/zh-hans/?page=2",
@@ -145,17 +180,19 @@ def main():
             "article, comments p.200": f"/zh-hans/articles/{reference.pk}/?cpage=200",
         }
         client = Client(HTTP_HOST="localhost")
-        small = {label: measure(client, path, args.requests) for label, path in pages.items()}
-        started = time.monotonic()
-        grow(reference, args.articles - 200, args.comments)
-        print(
-            f"grew to {args.articles} articles and {args.comments} more comments "
-            f"in {time.monotonic() - started:.0f} s"
-        )
-        large = {label: measure(client, path, args.requests) for label, path in pages.items()}
+        timings = {(size, label): [] for size in ("small", "large") for label in pages}
+        counted = {}
+        per_round = max(1, args.requests // args.rounds)
+        for _ in range(args.rounds):
+            for size, url in (("small", small_url), ("large", large_url)):
+                use_database(url)
+                for label, path in pages.items():
+                    timings[size, label] += measure(client, path, per_round)
+                    counted[size, label] = queries(client, path)
     finally:
         connections.close_all()
-        drop_database(name)
+        drop_database(small_name)
+        drop_database(large_name)
 
     print(
         f"\n{'page':<24} {'small ms':>9} {'q':>3} {'large ms':>9} {'q':>3} "
@@ -163,7 +200,9 @@ def main():
     )
     ratios = []
     for label in pages:
-        (s_ms, s_q, _), (l_ms, l_q, l_slow) = small[label], large[label]
+        s_ms = statistics.median(timings["small", label])
+        l_ms = statistics.median(timings["large", label])
+        (s_q, _), (l_q, l_slow) = counted["small", label], counted["large", label]
         ratios.append(l_ms / s_ms)
         print(
             f"{label:<24} {s_ms:>9.1f} {s_q:>3} {l_ms:>9.1f} {l_q:>3} {l_slow:>13.1f} "

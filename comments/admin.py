@@ -412,7 +412,7 @@ class DecisionAdmin(admin.ModelAdmin):
         from django.utils.html import format_html
 
         excerpt = decision.comment.body[:30] + ("…" if len(decision.comment.body) > 30 else "")
-        link = desk.desk_url(decision.comment, absolute=False)
+        link = desk.desk_url(decision.comment)
         return format_html('<a href="{}">{}</a>', link, excerpt)
 
     @admin.display(description=gettext_lazy("变化"))

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished
 
 
 class CommentsConfig(AppConfig):
@@ -6,18 +7,8 @@ class CommentsConfig(AppConfig):
     verbose_name = "评论"
 
     def ready(self):
-        from portal import pagecache
+        # Receivers keep cached pages and renderings in step with comment events.
+        from . import receivers, spool  # noqa: F401
 
-        from . import guards, signals  # noqa: F401
-
-        # The form's signed token is per reader and per page view. A shared token would date
-        # every reader's form from the cache fill, and would make the second reader's comment
-        # look like a double submit of the first's (and be dropped): in a shared page it is left
-        # empty and fetched from views.form_tokens.
-        pagecache.register_hole(
-            "comment_token",
-            lambda request, meta: (
-                guards.make_token(meta["article_id"]) if meta.get("article_id") else ""
-            ),
-            per_reader=True,
-        )
+        # Comments spooled while the database was down are stored once it answers again.
+        request_finished.connect(spool.replay_soon, dispatch_uid="comments.replay_spool")

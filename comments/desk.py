@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import Count, F, Min, Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
@@ -33,15 +32,10 @@ SESSION_KEY = "desk_variant"
 HISTORY_STATUSES = (Comment.Status.APPROVED, Comment.Status.REJECTED, Comment.Status.SPAM)
 
 
-def desk_url(comment, *, absolute: bool = True) -> str:
-    """The comment on the desk; absolute (for e-mail) when ``SITE_URL`` says where the site is."""
-    path = (
-        reverse("admin:comments_comment_changelist")
-        + "?"
-        + urlencode({"id": comment.pk, "status": "all"})
-    )
-    origin = getattr(settings, "SITE_URL", "") if absolute else ""
-    return origin.rstrip("/") + path
+def desk_url(comment, origin: str = "") -> str:
+    """The comment on the desk; absolute (for e-mail) on ``origin`` (portal/origin.py)."""
+    query = urlencode({"id": comment.pk, "status": "all"})
+    return f"{origin}{reverse('admin:comments_comment_changelist')}?{query}"
 
 
 # --- the moderator's script ------------------------------------------------------------------

@@ -2,17 +2,16 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db import IntegrityError, transaction
 from django.forms.renderers import Jinja2
 from django.forms.utils import ErrorDict
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import commenter, guards
-from .models import BannedWord, Block, Comment
+from .models import Comment, Duplicate
 
 NICKNAME_MAX_LENGTH = 30
 NUL_REFUSED = _("留言含有不允许的字符，请删除后重新提交。")
+DUPLICATE = _("您已经发表过相同的留言，请勿重复提交。")
 
 
 class TextField(forms.CharField):
@@ -58,11 +57,12 @@ class CommentForm(forms.Form):
     # Not required at field level: a missing token gets the same readable message as a bad one.
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, article, **kwargs):
+    def __init__(self, *args, article, offline=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
-        # An unbound form's token is filled in per page view (the "comment_token" hole, see
-        # apps.py), so a cached page never hands two readers the same one.
+        self.offline = offline  # the database is down: checks that need it wait for the replay
+        # An unbound form's token is made per reader (comments/section.py), so a cached page
+        # never hands two readers the same one.
         if self.is_bound:
             self.data = self.data.copy()  # mutable, so a spoiled token can be replaced
         self.fields["nickname"].widget.attrs.update(
@@ -103,51 +103,32 @@ class CommentForm(forms.Form):
                 self.data["token"] = guards.make_token(self.article.pk)
             raise forms.ValidationError(problem)
         body = cleaned.get("body")
-        if body and self.is_duplicate(body):
-            raise forms.ValidationError(_("您已经发表过相同的留言，请勿重复提交。"))
+        if body and not self.offline and self.is_duplicate(body):
+            raise forms.ValidationError(DUPLICATE)
         return cleaned
 
     def is_duplicate(self, body: str) -> bool:
-        since = timezone.now() - timezone.timedelta(days=1)
-        return (
-            Comment.objects.filter(article=self.article, body=body, created_at__gte=since)
-            .exclude(submission_token=self.cleaned_data.get("token"))
-            .exists()
-        )
+        token = self.cleaned_data.get("token", "")
+        return Comment.objects.duplicate_of(self.article.pk, body, token).exists()
 
     def already_stored(self) -> Comment | None:
         """The comment this very form already produced (a double submit), if any."""
         return Comment.objects.filter(submission_token=self.cleaned_data["token"]).first()
 
-    def save(self, request, address: str) -> tuple[Comment, bool]:
-        """Store the comment pending (a blocked commenter's as spam, see ``Block``);
-        ``(comment, created)``, as the same form may race itself."""
-        nickname, body = self.cleaned_data["nickname"], self.cleaned_data["body"]
-        words = BannedWord.objects.values_list("word", flat=True)
-        reasons = guards.suspicion_reasons(nickname, body, words)
-        key, block = commenter.commenter_key(request), commenter.address_block(address)
-        comment = Comment(
-            article=self.article,
-            nickname=nickname,
-            body=body,
-            ip_address=address or None,
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-            suspected=bool(reasons),
-            suspicion_reasons=reasons,
-            submission_token=self.cleaned_data["token"],
-            commenter_key=key,
-            address_block=block,
-        )
-        # Rendered now so the moderators' desk shows it in each moderator's script without
-        # converting fifty comments per page view; approval renders it again.
-        comment.refresh_renderings()
+    def save(self, request, address: str) -> tuple[Comment | None, bool]:
+        """Store the comment pending (a blocked commenter's as spam): ``(comment, created)``;
+        ``(None, False)`` with the form's error set when another form stored the same text a
+        moment ago."""
         try:
-            with transaction.atomic():
-                comment.save(force_insert=True)
-                blocked = Block.objects.active().matching(key, block).first()
-                if blocked is not None:
-                    comment.mark_spam(by=None, reason=blocked.reason)
-        except IntegrityError:
-            # The same form arrived twice at the same moment: the other request stored it.
-            return self.already_stored(), False
-        return comment, True
+            return Comment.submit(
+                article_id=self.article.pk,
+                nickname=self.cleaned_data["nickname"],
+                body=self.cleaned_data["body"],
+                token=self.cleaned_data["token"],
+                address=address,
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                commenter_key=commenter.commenter_key(request),
+            )
+        except Duplicate:
+            self.add_error(None, DUPLICATE)
+            return None, False

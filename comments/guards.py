@@ -1,11 +1,13 @@
 """The checks a comment passes before it is stored, and the ones that flag it for moderators.
 
 Refusals (the reader is told why): honeypot, a form rendered too fast or too long ago, the
-rate limit per client address, a duplicate, length, NUL. Suspicions (links, banned words)
-never refuse and never publish: the comment waits in the queue with its reasons shown.
+rate limits per client network (every POST, and accepted comments), a duplicate, length, NUL.
+Suspicions (links, banned words) never refuse and never publish: the comment waits in the
+queue with its reasons shown.
 """
 
 import ipaddress
+import logging
 import re
 import secrets
 import time
@@ -13,11 +15,13 @@ import unicodedata
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.translation import gettext_lazy
 
+from portal.cache import UNAVAILABLE
 from portal.variants.convert import to_simplified
 
+log = logging.getLogger(__name__)
 TOKEN_SALT = "comments.form"
 # Format controls (zero-width spaces and joiners, bidi marks, BOM) and other control
 # characters are invisible tricks, not text; newlines and tabs are kept.
@@ -109,25 +113,57 @@ def check_token(token: str, article_id: int):
     return None
 
 
-# --- rate limit in the shared cache -------------------------------------------------------
+# --- rate limits in the shared counters cache ---------------------------------------------
+#
+# Counters live in their own cache (CACHES["counters"]), where page traffic cannot evict them.
+# If that cache is down (Redis outage), the limits are open: comments are still accepted and
+# held for moderation (nothing is published), and every refusal to count is logged.
 
 
-def _rate() -> tuple[int, int]:
-    count, _, seconds = settings.COMMENT_RATE.partition("/")
+def network(address: str) -> str:
+    """What one client is: an IPv4 address, or the IPv6 /64 (``RATE_LIMIT_IPV6_PREFIX``) one
+    household or phone gets from its provider and cycles addresses inside."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    if ip.version == 4:
+        return str(ip)
+    prefix = settings.RATE_LIMIT_IPV6_PREFIX
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def _rate(setting: str) -> tuple[int, int]:
+    count, _, seconds = setting.partition("/")
     return int(count), int(seconds or 600)
 
 
-def over_rate_limit(address: str) -> bool:
-    """Count one comment from this address; True when it is past the allowance."""
-    limit, window = _rate()
-    key = f"comment-rate:{address or 'unknown'}"
-    cache.add(key, 0, timeout=window)
+def _over(kind: str, rate: str, address: str) -> bool:
+    """Count one event of ``kind`` from the client's network; True when past the allowance."""
+    limit, window = _rate(rate)
+    counters = caches["counters"]
+    key = f"rate:{kind}:{network(address)}"
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        count = 1
+        counters.add(key, 0, timeout=window)
+        try:
+            count = counters.incr(key)
+        except ValueError:  # expired between add and incr
+            counters.add(key, 1, timeout=window)
+            count = 1
+    except UNAVAILABLE as error:  # the counters cache is down: limits open (see above)
+        log.warning("rate limit not counted (%s): %s", type(error).__name__, error)
+        return False
     return count > limit
+
+
+def over_post_limit(address: str) -> bool:
+    """Every POST to a comment URL, valid or not (CSRF failures included), before any work."""
+    return _over("post", settings.COMMENT_POST_RATE, address)
+
+
+def over_comment_limit(address: str) -> bool:
+    """Comments accepted from the client's network."""
+    return _over("comment", settings.COMMENT_RATE, address)
 
 
 # --- suspicion ----------------------------------------------------------------------------

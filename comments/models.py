@@ -6,10 +6,9 @@ same transaction as the state change, so lists show counts without a join.
 
 import hashlib
 import re
-from functools import lru_cache
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
@@ -17,10 +16,10 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from articles.models import Article, GlossaryTerm
-from portal.prepared import PreparedQuery
 from portal.variants import CODES
 from portal.variants.convert import detect_script, render
 
+from . import guards
 from .commenter import address_block
 from .rendering import items_html
 from .signals import comment_visibility_changed
@@ -63,6 +62,17 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING).order_by("created_at", "id")
 
+    def duplicate_of(self, article_id: int, body: str, token: str = ""):
+        """Comments with this text on this article in the last day (not from this very form)."""
+        since = timezone.now() - timezone.timedelta(days=1)
+        return self.filter(article_id=article_id, body=body, created_at__gte=since).exclude(
+            submission_token=token or None
+        )
+
+
+class Duplicate(Exception):
+    """The same text on the same article was stored a moment ago from another form."""
+
 
 class ListedComments:
     """An article's approved comments as their pre-rendered list items, oldest first (no model
@@ -80,30 +90,19 @@ class ListedComments:
         self.variant = variant
 
     def __getitem__(self, window: slice) -> list[str]:
-        if window.stop is not None and window.stop <= (window.start or 0):
+        start, stop = window.start or 0, window.stop
+        if stop is not None and stop <= start:
             return []  # an article without comments: page 1 is empty
-        items = _listed_items(window.start or 0, window.stop)
-        return items(article_id=self.article_id, variant=self.variant)
-
-
-@lru_cache(maxsize=64)
-def _listed_items(start: int, stop: int | None) -> PreparedQuery:
-    """One page window's query, compiled once per process (portal/prepared.py): every article
-    page runs the first one."""
-
-    def build(article_id, variant):
-        approved = Comment.objects.visible().filter(article_id=article_id)
-        if start:  # a deep page: find its ids on the index alone, then read just those rows
+        approved = Comment.objects.visible().filter(article_id=self.article_id)
+        if start:
             ids = approved.order_by("created_at", "id").values("pk")[start:stop]
-            approved = Comment.objects.filter(pk__in=ids)
+            approved, start, stop = Comment.objects.filter(pk__in=ids), 0, None
         items = (
             approved.order_by("created_at", "id")
-            .annotate(html=KeyTextTransform(variant, "item_variants"))
+            .annotate(html=KeyTextTransform(self.variant, "item_variants"))
             .values_list("html", flat=True)
         )
-        return items if start else items[:stop]
-
-    return PreparedQuery(build, article_id=int, variant=str)
+        return list(items[start:stop])
 
 
 class Comment(models.Model):
@@ -173,6 +172,55 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"pk": self.article_id}) + "#comments"
+
+    @classmethod
+    def submit(
+        cls, *, article_id, nickname, body, token, address="", user_agent="", commenter_key=""
+    ):
+        """Store a reader's comment, pending; ``(comment, created)``.
+
+        Exactly once: the form's token is unique (a form arriving twice stores one row), and
+        identical texts on one article are serialised by a transaction-scoped advisory lock, so
+        eight forms posting the same text at the same moment store one row and seven
+        ``Duplicate``s — the check and the insert are one step, not check-then-insert.
+
+        A blocked commenter's comment (``Block``, by key or address block) is stored straight as
+        spam, by a decision of the site's own. The comment is rendered in the four scripts now,
+        so the moderators' desk shows it in each moderator's script without converting fifty
+        comments per page view (approval reuses the renderings unless the glossary changed).
+        """
+        words = BannedWord.objects.values_list("word", flat=True)
+        reasons = guards.suspicion_reasons(nickname, body, words)
+        comment = cls(
+            article_id=article_id,
+            nickname=nickname,
+            body=body,
+            ip_address=address or None,
+            user_agent=user_agent[:300],
+            suspected=bool(reasons),
+            suspicion_reasons=reasons,
+            submission_token=token,
+            commenter_key=commenter_key,
+        )
+        comment.refresh_renderings()
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                        [f"comment:{article_id}:{body}"],
+                    )
+                if cls.objects.duplicate_of(article_id, body, token).exists():
+                    raise Duplicate
+                comment.save(force_insert=True)
+                blocked = Block.objects.active().matching(commenter_key, comment.address_block)
+                block = blocked.first()
+                if block is not None:
+                    comment.mark_spam(by=None, reason=block.reason)
+        except IntegrityError:
+            # The same form arrived twice at the same moment: the other request stored it.
+            return cls.objects.get(submission_token=token), False
+        return comment, True
 
     @property
     def is_visible(self) -> bool:

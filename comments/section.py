@@ -1,14 +1,17 @@
 """The comment section of an article page: approved comments, the author's own pending ones,
-and the form. Called from the article template as ``{{ comment_section(article) }}``."""
+and the form. Templates call it as ``{{ comment_section(article) }}`` (a context processor)."""
 
 from django.contrib.messages import get_messages
 from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
 from django.utils import translation
 from django.utils.functional import cached_property
-from jinja2 import pass_context
 from markupsafe import Markup
 
-from . import intake
+from portal.pagecache import is_shared
+
+from . import guards, intake
 from .forms import CommentForm
 from .models import ListedComments
 from .session import take_pending
@@ -38,6 +41,11 @@ def section_context(request, article) -> dict:
     form = getattr(request, "comment_form", None) if is_open else None
     if is_open and form is None:
         form = CommentForm(article=article)
+    # A page everyone shares carries no per-reader tokens: the form fetches them
+    # (static/js/comment-form.js). A page made for this reader alone carries them.
+    tokens = {"csrf": "", "token": ""}
+    if is_open and (form.is_bound or not is_shared(request)):
+        tokens = {"csrf": get_token(request), "token": guards.make_token(article.pk)}
     return {
         "request": request,
         "article": article,
@@ -46,13 +54,18 @@ def section_context(request, article) -> dict:
         "comments_html": Markup("".join(page.object_list)),
         "own_pending": take_pending(request, article.pk),
         "form": form,
+        "tokens": tokens,
         "is_open": is_open,
         "paused_notice": intake.notice(pause) if pause else "",
         "messages": get_messages(request),
     }
 
 
-@pass_context
-def comment_section(context, article) -> Markup:
-    template = context.environment.get_template("comments/section.html")
-    return Markup(template.render(section_context(context["request"], article)))
+def comment_section(request):
+    """Context processor: ``comment_section(article)`` renders the section for this request."""
+
+    def render(article) -> Markup:
+        template = get_template("comments/section.html", using="jinja2")
+        return Markup(template.render(section_context(request, article)))
+
+    return {"comment_section": render}

@@ -3,20 +3,20 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from articles.models import Article
 from articles.views import ArticleDetailView
-from portal import pagecache
+from portal.origin import site_origin
 
-from . import commenter, guards, intake
+from . import commenter, guards, intake, spool
 from .desk import desk_url
 from .forms import CommentForm
 from .models import HEAVY_ARTICLE_FIELDS
@@ -27,7 +27,21 @@ log = logging.getLogger(__name__)
 
 @require_POST
 def post_comment(request, pk):
-    """Validate, store as pending, redirect back (Post/Redirect/Get)."""
+    """Validate, store as pending, redirect back (Post/Redirect/Get).
+
+    Every POST counts toward the client's limit before anything else is done for it. While the
+    database is down, a valid comment is spooled (comments/spool.py) and stored once it is back.
+    """
+    address = guards.client_address(request)
+    if guards.over_post_limit(address):
+        return rate_limited(request, pk)
+    try:
+        return store_comment(request, pk, address)
+    except DatabaseError:
+        return spool_comment(request, pk, address)
+
+
+def store_comment(request, pk, address):
     article = get_object_or_404(Article.objects.published().defer(*HEAVY_ARTICLE_FIELDS), pk=pk)
     if not article.comments_open():
         return render(request, "comments/closed.html", {"article": article}, status=403)
@@ -41,12 +55,14 @@ def post_comment(request, pk):
         return article_page_with_errors(request, article, form)
     comment = form.already_stored()
     if comment is None:
-        address = guards.client_address(request)
-        if guards.over_rate_limit(address):
-            return render(request, "comments/rate_limited.html", {"article": article}, status=429)
+        if guards.over_comment_limit(address):
+            return rate_limited(request, pk)
         comment, created = form.save(request, address)
-        if created and comment.status == comment.Status.PENDING:
-            transaction.on_commit(lambda: notify_moderators(comment))
+        if comment is None:  # the same text, stored a moment ago from another form
+            return article_page_with_errors(request, article, form)
+        if created and comment.status == comment.Status.PENDING:  # not a blocked commenter's
+            origin = site_origin(request)
+            transaction.on_commit(lambda: notify_moderators(comment, origin))
     remember_pending(request, comment)
     messages.success(request, _("留言已提交，审核通过后才会公开显示。"))
     response = redirect(article.get_absolute_url() + "#comments")
@@ -54,7 +70,29 @@ def post_comment(request, pk):
     return response
 
 
-@require_GET
+def spool_comment(request, pk, address):
+    """The database is down: keep a valid comment in the spool and say it was received (no
+    session, no messages: both live in the database); give an invalid one back with its text."""
+    form = CommentForm(request.POST, article=Article(pk=pk), offline=True)
+    if not form.is_valid():
+        context = {"article_id": pk, "form": form}
+        return render(request, "comments/unavailable.html", context, status=503)
+    spool.add(
+        article_id=pk,
+        nickname=form.cleaned_data["nickname"],
+        body=form.cleaned_data["body"],
+        token=form.cleaned_data["token"],
+        address=address,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    return render(request, "comments/spooled.html", {"article_id": pk}, status=202)
+
+
+def rate_limited(request, pk):
+    return render(request, "comments/rate_limited.html", {"article_id": pk}, status=429)
+
+
+@require_safe
 def form_tokens(request, pk):
     """The per-reader tokens a comment form on a shared (cached) page lacks: the CSRF token
     (setting its cookie) and the signed form token. Fetched by comment-form.js."""
@@ -71,16 +109,20 @@ def article_page_with_errors(request, article, form, status=400):
     view.setup(request, pk=article.pk)
     response = view.get(request, pk=article.pk).render()
     response.status_code = status
-    return pagecache.fill_holes(response, request)
+    return response
 
 
-def notify_moderators(comment):
+def notify_moderators(comment, origin: str):
+    """E-mail the moderators, linking the comment on the desk (and its details page) on the
+    site's origin."""
     if not settings.COMMENT_NOTIFY_EMAILS:
         return
+    details = origin + reverse("admin:comments_comment_change", args=[comment.pk])
     try:
         send_mail(
             f"新评论待审核：{comment.article.title[:40]}",
-            f"{comment.nickname or '热心网友'}：\n{comment.body}\n\n审核：{desk_url(comment)}",
+            f"{comment.nickname or '热心网友'}：\n{comment.body}\n\n"
+            f"审核：{desk_url(comment, origin)}\n详情：{details}",
             None,
             settings.COMMENT_NOTIFY_EMAILS,
         )
@@ -100,6 +142,9 @@ def csrf_failure(request, reason=""):
     except Resolver404:
         match = None
     if match and match.view_name == "comments:post" and request.method == "POST":
+        # A refused POST still counts toward the limit (floods without tokens included).
+        if guards.over_post_limit(guards.client_address(request)):
+            return rate_limited(request, match.kwargs["pk"])
         articles = Article.objects.published().defer(*HEAVY_ARTICLE_FIELDS)
         article = articles.filter(pk=match.kwargs["pk"]).first()
         if article is not None and article.comments_open():

@@ -18,8 +18,6 @@ from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone, translation
 from jinja2 import Environment, FileSystemLoader, TemplateNotFound
 
-from portal import pagecache
-
 
 class ReaderTemplates(FileSystemLoader):
     """``templates/`` without ``templates/admin/``, which holds Django-template overrides."""
@@ -70,24 +68,15 @@ def truncatechars(value: str, length: int) -> str:
     return value[: length - len(ellipsis)] + ellipsis
 
 
-def category_links() -> list[tuple[str, str]]:
-    from articles.models import Category
-
-    return Category.navigation(translation.get_language())
-
-
 def environment(**options) -> Environment:
-    from comments.section import comment_section
-
+    """What apps give every page (the category bar, the comment section) comes from their
+    context processors (settings.TEMPLATES), so this module knows no app."""
     options["loader"] = ReaderTemplates(options["loader"].searchpath)
     env = Environment(**options)
     env.globals.update(
         _=translation.gettext,
         url=url,
         static=static,
-        hole=pagecache.hole,
-        category_links=category_links,
-        comment_section=comment_section,
     )
     env.filters.update(
         date=date,

@@ -1,24 +1,29 @@
-"""Whole-page caching for anonymous readers, with per-request holes, and instant invalidation.
+"""The whole-page cache for anonymous readers, and results cached under content generations.
 
-Rendering dominates an uncached page, so reader pages are kept rendered in the shared cache.
+A reader page requested without a session or messages cookie is the same bytes for everyone (the
+comment form fetches its per-reader tokens, ``static/js/comment-form.js``), so it is kept
+rendered in the shared cache. What makes it correct is the **generations**:
 
-- **Entries carry generations.** A cached page records the site generation (lists, feeds,
-  search) and, for an article page, that article's generation it was rendered under; one
-  ``get_many`` fetches the current generations with the page. Changing content bumps them, so
-  the very next request on any worker or host renders afresh. A generation that was evicted
-  comes back as a new random value, never an old one, so eviction cannot resurrect a stale page.
-- **Holes.** What differs per request (the live heat figure) is rendered as a marker
-  (``{% hole "heat" %}``) and filled in on the way out, on hits and misses alike. Per-reader
-  holes (the CSRF and comment-form tokens) are left empty in a shared page: the page itself is
-  then the same for everyone (a proxy may keep it too), and the comment form fetches its tokens
-  when it comes into view (``static/js/comment-form.js``). Pages rendered for one reader
-  (outside the shared cache) get them filled in directly.
-- **Only shared content is shared.** Requests with a session or pending messages (a reader who
-  just commented, staff previewing drafts) bypass the cache entirely, so the author's own pending
-  comment, messages and previews are never stored or served to anyone else.
+- the *site* generation changes with anything lists, feeds or search show; an *article*
+  generation with anything on that article's page. Editors' saves, moderation and glossary
+  changes bump them (``site_changed``, ``article_changed``), in the shared cache, so every
+  worker and host sees the change on its next request;
+- a cached page (or result) records the generations it was made under and is used only while
+  they are current. A generation that was evicted comes back as a new random value, never an old
+  one, so eviction cannot resurrect a stale page.
+
+A hit is one round trip: the page and its generations in one ``get_many``.
+
+**When parts fail.** If the shared cache is down (Redis outage) pages are rendered uncached.
+If PostgreSQL is down, pages come from the shared cache as usual when it is Redis; and every
+worker keeps its own bounded copy of the pages it served lately, which it serves (marked
+``X-Page-Cache: stale``) only when rendering fails because the database is unreachable — so a
+site on the database cache keeps its readers' pages too. Pages never served answer 503
+(portal.views.server_error).
 """
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
@@ -28,54 +33,49 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
-from django.utils.safestring import mark_safe
 
+from portal.cache import UNAVAILABLE
 from portal.variants.context_processors import PAGE_PARAMETERS
 
+log = logging.getLogger(__name__)
+
 SITE_KEY = "gen:site"
-# A shared page holds nothing per reader: a proxy may keep it, revalidating every time (the ETag
-# changes with every change to what the page shows). A reader with a session cookie gets a page
-# of their own (their pending comment, messages), hence also "Vary: Cookie".
+# A shared page holds nothing per reader, so a proxy may keep it too, revalidating every time.
+# A reader with a session (their pending comment, a preview) gets a private page: Vary: Cookie.
 SHARED_CACHE_CONTROL = "public, max-age=0, must-revalidate"
-# Part of every page key: a deploy that changes what an entry holds never reads old entries.
-ENTRY_FORMAT = 3
+# Part of every key: a deploy that changes what an entry holds never reads old entries.
+ENTRY_FORMAT = 4
 
 
 @lru_cache(maxsize=1)
-def _release() -> str:
-    """Also part of every page key: the collected static files' manifest, so pages rendered
-    before a deploy (naming the old stylesheet and script) are not served after it."""
-    manifest = settings.STATIC_ROOT / "staticfiles.json"
+def release() -> str:
+    """Also part of every key: the collected static files' manifest, so pages rendered before a
+    deploy (naming the old stylesheet and script) are not served after it."""
     try:
-        content = manifest.read_bytes()
+        content = (settings.STATIC_ROOT / "staticfiles.json").read_bytes()
     except OSError:
         content = b""
     return hashlib.md5(content, usedforsecurity=False).hexdigest()[:8]
 
 
-HOLE = "<!--hole:{}-->"
-_fillers = {}  # name -> (filler, per_reader)
-
-
-def _article_key(article_id) -> str:
+def article_key(article_id) -> str:
     return f"gen:article:{article_id}"
 
 
-def _new() -> int:
-    return secrets.randbits(40)
+def _bump(keys: list[str]) -> None:
+    def bump():
+        try:
+            cache.set_many({key: secrets.randbits(40) for key in keys}, timeout=None)
+        except UNAVAILABLE as error:  # nothing is served from a cache that is down
+            log.warning("generations not bumped (%s): %s", type(error).__name__, error)
 
-
-def _bump(keys) -> None:
-    values = {key: _new() for key in keys}
-    cache.set_many(values, timeout=None)
-    # Again after commit: a request rendering between the first bump and the commit would
-    # have stored the old content under the new generation.
-    transaction.on_commit(lambda: cache.set_many({key: _new() for key in keys}, timeout=None))
+    bump()
+    # Again after commit: a request rendering between the first bump and the commit would have
+    # stored the old content under the new generation.
+    transaction.on_commit(bump)
 
 
 def site_changed() -> None:
@@ -85,84 +85,71 @@ def site_changed() -> None:
 
 def article_changed(article_id, *, lists: bool = True) -> None:
     """One article's page changed (and, unless ``lists`` is False, the lists showing it)."""
-    _bump([_article_key(article_id), *([SITE_KEY] if lists else [])])
+    _bump([article_key(article_id), *([SITE_KEY] if lists else [])])
 
 
-# --- holes ------------------------------------------------------------------------------------
+def _lookup(key: str, gen_keys: list[str]) -> tuple[str, object]:
+    """(the current version of ``gen_keys``, the entry stored at ``key`` if made under it)."""
+    found = cache.get_many([*gen_keys, key])
+    missing = {k: secrets.randbits(40) for k in gen_keys if k not in found}
+    if missing:
+        cache.set_many(missing, timeout=None)
+        found.update(missing)
+    version = ".".join(str(found[k]) for k in gen_keys)
+    entry = found.get(key)
+    current = isinstance(entry, dict) and entry.get("version") == version
+    return version, entry["value"] if current else None
 
 
-def register_hole(name: str, filler, *, per_reader: bool = False) -> None:
-    """``filler(request, meta) -> str`` supplies the hole's text on every response; a
-    ``per_reader`` hole is left empty in pages served from the shared cache."""
-    _fillers[name] = (filler, per_reader)
+def cached_result(key: str, compute, *, article_id=None, timeout: int = 3600):
+    """``compute()``'s result, shared by every worker until the content it depends on changes
+    (the site generation, and the article's when ``article_id`` is given)."""
+    gen_keys = [SITE_KEY, *([article_key(article_id)] if article_id is not None else [])]
+    key = f"result:{ENTRY_FORMAT}:{key}"
+    try:
+        version, value = _lookup(key, gen_keys)
+    except UNAVAILABLE:
+        return compute()
+    if value is None:
+        value = compute()
+        _store(key, {"version": version, "value": value}, timeout)
+    return value
 
 
-register_hole("csrf", lambda request, meta: get_token(request), per_reader=True)
+def _store(key: str, entry: dict, timeout: int) -> None:
+    try:
+        cache.set(key, entry, timeout)
+    except UNAVAILABLE as error:
+        log.warning("not cached (%s): %s", type(error).__name__, error)
 
 
-def hole(name: str) -> str:
-    return mark_safe(HOLE.format(name))
+class _RecentPages:
+    """The pages this process served lately (bounded, least recently used out), for when the
+    database is unreachable. Never served otherwise."""
 
+    def __init__(self, size: int = 300):
+        self.size, self.pages, self.lock = size, OrderedDict(), threading.Lock()
 
-def fill_holes(response, request, meta: dict | None = None):
-    """Put this request's text into the page's holes (also for pages rendered outside
-    ``cached_page``, such as the article page re-rendered with a comment form's errors)."""
-    content = response.content
-    if b"<!--hole:" in content:
-        meta = meta if meta is not None else getattr(response, "page_meta", {})
-        for name, (filler, _) in _fillers.items():
-            marker = HOLE.format(name).encode()
-            if marker in content:
-                content = content.replace(marker, str(filler(request, meta)).encode())
-        response.content = content
-    return response
-
-
-def _without_per_reader_holes(content: bytes) -> bytes:
-    for name, (_, per_reader) in _fillers.items():
-        if per_reader:
-            content = content.replace(HOLE.format(name).encode(), b"")
-    return content
-
-
-# --- the view decorator -----------------------------------------------------------------------
-
-
-class _LocalPages:
-    """This process's copies of recently served pages (bounded, least recently used out).
-
-    Safe because an entry is only used when its recorded generations equal the current ones,
-    read from the shared cache on every request; it saves moving ~20 KB per hit.
-    """
-
-    def __init__(self, size: int = 500):
-        self.size = size
-        self.entries: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
+    def keep(self, key: str, page: dict) -> None:
         with self.lock:
-            entry = self.entries.get(key)
-            if entry is not None:
-                self.entries.move_to_end(key)
-            return entry
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
 
-    def put(self, key, entry) -> None:
+    def get(self, key: str):
         with self.lock:
-            self.entries[key] = entry
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
+            return self.pages.get(key)
 
 
-_local_pages = _LocalPages()
+recent_pages = _RecentPages()
 
 
-def is_cacheable(request) -> bool:
+# --- whole pages --------------------------------------------------------------------------------
+
+
+def is_shared(request) -> bool:
+    """May this request be answered with (and fill) the page everyone shares?"""
     return (
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
@@ -171,144 +158,77 @@ def is_cacheable(request) -> bool:
     )
 
 
-def _page_key(request) -> str:
-    """Pages are keyed by host, path and the query parameters that name a page (``q``, ``page``,
-    ``cpage``): the path names the variant (``/zh-tw/…``), the host is in the page's canonical
-    and hreflang links, and a campaign link (``?utm_source=…``) is the same page. ``get_host``
-    refuses hosts not in ALLOWED_HOSTS (DisallowedHost), so a forged Host never selects a page."""
+def page_key(request) -> str:
+    """Host, path and only the query parameters that name a page (``q``, ``page``, ``cpage``):
+    the path names the variant, the host is in the page's links, and a campaign link
+    (``?utm_source=…``) is the same page. ``get_host`` has already refused unknown hosts."""
     naming = [(k, v) for k in PAGE_PARAMETERS for v in request.GET.getlist(k)]
     where = f"{request.get_host()}{request.path}?{urlencode(naming)}"
-    digest = hashlib.md5(where.encode(), usedforsecurity=False).hexdigest()
-    return f"page:{ENTRY_FORMAT}:{_release()}:{digest}"
+    return "page:" + hashlib.md5(where.encode(), usedforsecurity=False).hexdigest()
 
 
-def _version(gen_keys: list) -> str:
-    found = cache.get_many(gen_keys)
-    missing = {key: _new() for key in gen_keys if key not in found}
-    if missing:
-        cache.set_many(missing, timeout=None)
-        found.update(missing)
-    return ".".join(str(found[key]) for key in gen_keys)
+def shared_page(*, article_kwarg: str | None = None, expires_at=None):
+    """Serve the view's 200 responses to anonymous readers from the shared cache.
 
-
-def _serve_stored(request, entry: dict, page_key: str, version: str):
-    """A stored page for this request: 304 if the reader has it, else the page, holes filled."""
-    etag = '"' + hashlib.sha256(f"{page_key}:{version}".encode()).hexdigest()[:32] + '"'
-    on_serve = entry.get("on_serve")
-    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
-        if on_serve is not None and entry["meta"]:
-            on_serve(request, dict(entry["meta"]))  # a revalidated read is a read
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(entry["content"], content_type=entry["content_type"])
-        response.headers["X-Page-Cache"] = "hit"
-        _serve(response, request, dict(entry["meta"]), on_serve)
-    response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = SHARED_CACHE_CONTROL
-    response.headers["Vary"] = "Cookie"
-    return response
-
-
-class PageCacheMiddleware:
-    """Serves pages this process holds before the rest of the middleware runs.
-
-    A hit needs none of it: the page is rendered, the request carries no session or messages
-    cookie (``is_cacheable``), the host is checked by ``get_host``, and the headers the rest of
-    the stack added when the page was first served (X-Frame-Options, Content-Language, …) were
-    kept with the page. Placed right after SecurityMiddleware, which still redirects to HTTPS
-    and adds its headers. Anything else (a miss, a page only in the shared cache, a stale one)
-    goes down the stack to ``cached_page`` as usual.
-    """
-
-    # Set per response by cached_page or here, never kept.
-    PER_RESPONSE = {"etag", "x-page-cache", "content-length"}
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if is_cacheable(request):
-            try:
-                page_key = _page_key(request)
-            except DisallowedHost:
-                page_key = None  # let the stack answer 400
-            entry = _local_pages.get(page_key) if page_key else None
-            if entry is not None and "headers" in entry:
-                version = _version(entry["gen_keys"])
-                if _current(entry, version):
-                    response = _serve_stored(request, entry, page_key, version)
-                    for name, value in entry["headers"]:
-                        response.headers.setdefault(name, value)
-                    if not isinstance(response, HttpResponseNotModified):
-                        response.headers["Content-Length"] = str(len(response.content))
-                    return response
-        response = self.get_response(request)
-        entry = getattr(response, "page_entry", None)
-        if entry is not None and "headers" not in entry and response.status_code == 200:
-            entry["headers"] = [
-                (name, value)
-                for name, value in response.headers.items()
-                if name.lower() not in self.PER_RESPONSE
-            ]
-        return response
-
-
-def cached_page(*, article_kwarg: str | None = None, on_serve=None, valid_until=None):
-    """Serve the view's 200 responses from the shared cache for anonymous readers.
-
-    ``article_kwarg`` names the URL argument holding the article id (article pages).
-    ``on_serve(request, meta)`` runs for every response the view's page is served with (hit or
-    miss) and may update ``meta`` before the holes are filled — e.g. to count a read.
-    A view passes ``meta`` by setting ``response.page_meta``.
-    ``valid_until()`` (called when a page is rendered) may return a moment after which the page
-    is stale without any change being saved — e.g. when a scheduled article becomes due.
+    ``article_kwarg`` names the URL argument holding the article id (article pages depend on
+    their article's generation). ``expires_at()`` may return a moment the page goes stale by
+    itself, with nothing saved — when the next scheduled article goes live.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not is_cacheable(request):
-                response, meta = _render(view, request, args, kwargs)
+            if not is_shared(request):
+                response = view(request, *args, **kwargs)
                 if response.status_code == 200:
-                    _serve(response, request, meta, on_serve)
                     patch_cache_control(response, private=True, no_cache=True)
                 return response
 
-            # The generations always come from the shared cache (that is what makes a change
-            # visible on every host at once); the page itself usually from this process's copy.
-            page_key = _page_key(request)
+            key = f"{ENTRY_FORMAT}:{release()}:{page_key(request)}"
             article_id = kwargs.get(article_kwarg) if article_kwarg else None
-            gen_keys = [SITE_KEY] + ([_article_key(article_id)] if article_id is not None else [])
-            version = _version(gen_keys)
-            entry = _local_pages.get(page_key)
-            if not _current(entry, version):
-                shared = cache.get(page_key)
-                entry = None
-                if _current(shared, version):
-                    entry = {**shared, "gen_keys": gen_keys, "on_serve": on_serve}
-                    _local_pages.put(page_key, entry)
-
-            missed = entry is None
-            if missed:
-                response, meta = _render(view, request, args, kwargs)
+            gen_keys = [SITE_KEY, *([article_key(article_id)] if article_id else [])]
+            try:
+                version, page = _lookup(key, gen_keys)
+                state = "hit"
+            except UNAVAILABLE:
+                version, page, state = None, None, "off"
+            if page is None:
+                try:
+                    response = view(request, *args, **kwargs)
+                    if hasattr(response, "render"):
+                        response.render()
+                except DatabaseError:
+                    page = recent_pages.get(key)
+                    if page is None:
+                        raise  # answered 503 by portal.views.server_error
+                    return _stale(page)
                 if response.status_code != 200:
                     return response
-                expires = time.time() + settings.PAGE_CACHE_SECONDS
-                due = valid_until() if valid_until else None
-                shared = {
-                    "version": version,
-                    "expires": min(expires, due.timestamp()) if due else expires,
-                    "content": _without_per_reader_holes(response.content),
-                    "content_type": response["Content-Type"],
-                    "meta": meta,
-                }
-                cache.set(page_key, shared, settings.PAGE_CACHE_SECONDS)
-                entry = {**shared, "gen_keys": gen_keys, "on_serve": on_serve}
-                _local_pages.put(page_key, entry)
-            response = _serve_stored(request, entry, page_key, version)
-            if missed and response.status_code == 200:
-                response.headers["X-Page-Cache"] = "miss"
-            response.page_entry = entry  # PageCacheMiddleware keeps the stack's headers with it
+                page = {"content": response.content, "content_type": response["Content-Type"]}
+                if version is None:  # the shared cache is down: this reader's page only
+                    recent_pages.keep(key, page)
+                    return response
+                lifetime = settings.PAGE_CACHE_SECONDS
+                due = expires_at() if expires_at else None
+                if due is not None:
+                    lifetime = max(1, min(lifetime, int(due.timestamp() - time.time())))
+                _store(key, {"version": version, "value": page}, lifetime)
+                state = "miss"
+            recent_pages.keep(key, page)
+
+            etag = (
+                '"'
+                + hashlib.md5(f"{key}:{version}".encode(), usedforsecurity=False).hexdigest()
+                + '"'
+            )
+            if etag in request.headers.get("If-None-Match", ""):
+                response = HttpResponseNotModified()
+            else:
+                response = HttpResponse(page["content"], content_type=page["content_type"])
+                response["X-Page-Cache"] = state
+            response["ETag"] = etag
+            response["Cache-Control"] = SHARED_CACHE_CONTROL
+            response["Vary"] = "Cookie"
             return response
 
         return wrapped
@@ -316,22 +236,10 @@ def cached_page(*, article_kwarg: str | None = None, on_serve=None, valid_until=
     return decorator
 
 
-def _current(entry, version: str) -> bool:
-    return (
-        isinstance(entry, dict)
-        and entry.get("version") == version
-        and entry.get("expires", 0) > time.time()
-    )
-
-
-def _render(view, request, args, kwargs):
-    response = view(request, *args, **kwargs)
-    if hasattr(response, "render") and not response.is_rendered:
-        response.render()
-    return response, dict(getattr(response, "page_meta", {}))
-
-
-def _serve(response, request, meta: dict, on_serve) -> None:
-    if on_serve is not None and meta:
-        on_serve(request, meta)
-    fill_holes(response, request, meta)
+def _stale(page: dict) -> HttpResponse:
+    """A page this process served before the database became unreachable."""
+    response = HttpResponse(page["content"], content_type=page["content_type"])
+    response["X-Page-Cache"] = "stale"
+    response["Cache-Control"] = "no-cache"
+    response["Vary"] = "Cookie"
+    return response

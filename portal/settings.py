@@ -2,7 +2,9 @@
 (or a ``.env`` file beside ``manage.py``); every variable is listed in the README."""
 
 import sys
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -14,13 +16,11 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-TESTING = "pytest" in sys.modules
-
 DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG:
         SECRET_KEY = "insecure-development-key-never-use-in-production"
     else:
         raise ImproperlyConfigured(
@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.syndication",
+    "csp",
+    "axes",
     "portal",
     "articles",
     "comments",
@@ -49,9 +51,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Serves cached reader pages before everything below (see portal/pagecache.py).
-    "portal.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below the page cache, which keeps the header with each page and replays it on a hit.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.variants.middleware.VariantMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -72,7 +76,12 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "portal.jinja2.environment",
             # Messages are read by the comment section itself (comments/section.py).
-            "context_processors": ["portal.variants.context_processors.variants"],
+            "context_processors": [
+                "portal.variants.context_processors.variants",
+                "articles.context_processors.navigation",
+                "comments.section.comment_section",
+                "portal.origin.context",
+            ],
         },
     },
     {
@@ -91,15 +100,24 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-# DATABASE_URL names an external PostgreSQL; without it the embedded one in var/pgdata is used.
+# DATABASE_URL names an external PostgreSQL; without it, the embedded one (pgserver) with its
+# data in EMBEDDED_PG_DIR (default var/pgdata). Nothing starts here: the embedded backend starts
+# the server on its first connection in a process (portal/embedded_postgres/).
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://…).")
 else:
-    from portal.embedded_db import database_settings
-
-    DATABASES = {"default": database_settings(VAR_DIR / "pgdata")}
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://…).")
+    DATABASES = {
+        "default": {
+            "ENGINE": "portal.embedded_postgres",
+            "NAME": "portal",
+            "USER": "postgres",
+            "OPTIONS": {
+                "data_dir": str(BASE_DIR / env.str("EMBEDDED_PG_DIR", default="var/pgdata"))
+            },
+        }
+    }
 # A new PostgreSQL connection costs ~5 ms of server CPU: keep them, but check before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -114,16 +132,22 @@ if env.bool("DB_PREPARED_STATEMENTS", default=True):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-# Rate limits, page caches and the heat buffer must be shared by every worker and host:
-# Redis when REDIS_URL is set, else a table in PostgreSQL (with an atomic incr).
+# Pages, rate limits and heat counters must be shared by every worker and host: Redis when
+# REDIS_URL is set, else tables in PostgreSQL (with an atomic incr). Counters have an alias of
+# their own so that a flood of distinct pages can never evict them.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
-        }
+        },
+        "counters": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal") + ":counters",
+        },
     }
 else:
     CACHES = {
@@ -131,18 +155,39 @@ else:
             "BACKEND": "portal.cache.PostgresCache",
             "LOCATION": "portal_cache",
             "OPTIONS": {"MAX_ENTRIES": 50_000},
-        }
+        },
+        # Rate limits and heat counters: their own table, which pages never fill.
+        "counters": {
+            "BACKEND": "portal.cache.PostgresCache",
+            "LOCATION": "portal_counters",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        },
     }
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
-# Heat (articles/heat.py): reads per article in the shared counter between two folds into the
-# row (0: every read updates the row), and reads a process sends to that counter at a time, or
-# after so many seconds.
+# Heat (articles/heat.py): reads counted per article in the shared cache between two folds into
+# the row (0 or 1: fold on every read).
 HEAT_BUFFER_SIZE = env.int("HEAT_BUFFER_SIZE", default=200)
-HEAT_PROCESS_BATCH = env.int("HEAT_PROCESS_BATCH", default=20)
-HEAT_PROCESS_SECONDS = env.float("HEAT_PROCESS_SECONDS", default=2.0)
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# In the database only: a session (a commenter, staff) must not break when the cache is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth -----------------------------------------------------------------------------------
+# django-axes counts failed logins (the admin's form) per username and client address, and
+# refuses that pair for a cool-off once it reaches the limit, the right password included. It
+# sees the same client address as the comment guards (TRUSTED_PROXY_COUNT), not the proxy's.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "comments.guards.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.views.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+# No "AXES: BEGIN" line at every process start. A refused login is logged in one line with the
+# username and address by the lockout page (portal.views.login_locked_out); axes' own loggers
+# ("axes.*", three lines per failed login, user and address masked) are for LOGGING to quieten.
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -174,7 +219,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -190,8 +235,35 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-# Behind nginx, which terminates TLS and sets X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Whether a request came over https is gunicorn's to say: it believes X-Forwarded-Proto only
+# from the proxies in FORWARDED_ALLOW_IPS (gunicorn.conf.py) and sets wsgi.url_scheme, which
+# request.is_secure() reads. Django's SECURE_PROXY_SSL_HEADER would believe it from any client.
+# The origin of absolute links (canonical, feeds, sitemap, e-mails; portal/origin.py): SITE_URL,
+# else the scheme above (HTTPS) with the request's host — never the scheme a request claims.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+_site = urlsplit(SITE_URL)
+if SITE_URL and (
+    _site.scheme not in ("http", "https") or not _site.netloc or _site.path or _site.query
+):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an origin such as https://news.example.com (no path), not {SITE_URL!r}."
+    )
+# Content-Security-Policy (django-csp), readers' pages and the admin alike: scripts, styles,
+# images and fetches from the site itself only; no inline script, no style attribute, no
+# framing (tests/test_csp.py, and tests/e2e/test_csp.py in Chromium).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -203,9 +275,13 @@ COMMENT_MIN_SECONDS = env.int("COMMENT_MIN_SECONDS", default=3)
 COMMENT_MAX_AGE_SECONDS = env.int("COMMENT_MAX_AGE_SECONDS", default=24 * 3600)
 COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=1000)
 COMMENT_RATE = env.str("COMMENT_RATE", default="5/600")
+COMMENT_POST_RATE = env.str("COMMENT_POST_RATE", default="20/600")
+RATE_LIMIT_IPV6_PREFIX = env.int("RATE_LIMIT_IPV6_PREFIX", default=64)
 COMMENT_MAX_LINKS = env.int("COMMENT_MAX_LINKS", default=2)
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
 COMMENT_NOTIFY_EMAILS = env.list("COMMENT_NOTIFY_EMAILS", default=[])
+# Comments accepted while PostgreSQL is down wait here (comments/spool.py).
+COMMENT_SPOOL = env.str("COMMENT_SPOOL", default=str(VAR_DIR / "spool" / "comments.jsonl"))
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 
@@ -216,12 +292,22 @@ LOGGING = {
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
+    "filters": {
+        "client_errors_without_traceback": {"()": "portal.logging.ClientErrorsWithoutTraceback"},
+    },
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": sys.stdout, "formatter": "line"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": sys.stdout,
+            "formatter": "line",
+            "filters": ["client_errors_without_traceback"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "pgserver": {"level": "WARNING"},
+        # axes logs each failed login in three lines; portal.views logs one line per lockout.
+        "axes": {"level": "ERROR"},
         "django.db.backends": {"level": "INFO"},
     },
 }

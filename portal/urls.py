@@ -23,7 +23,8 @@ urlpatterns += i18n_patterns(
     path("", include("articles.urls")),
 )
 
-# Inside /admin/ in the admin's style; elsewhere the readers' pages (comments/errors.py).
+# Inside /admin/ in the admin's style and language (comments/errors.py); elsewhere the readers'
+# pages (portal/views.py).
 handler403 = "comments.errors.permission_denied"
 handler404 = "comments.errors.page_not_found"
 handler500 = "comments.errors.server_error"

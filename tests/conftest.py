@@ -13,10 +13,16 @@ def pytest_configure(config):
     settings.CSRF_COOKIE_SECURE = False
     settings.HTTPS = False
     settings.COMMENT_MIN_SECONDS = 0
+    # Pages render without a collectstatic run; the manifest is tested through `make run`.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     # One process, one cache: the live server thread and the test share it; tests that need the
     # shared cache across processes (Redis, PostgreSQL) configure it themselves.
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+        "counters": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "c"},
     }
 
 
@@ -30,16 +36,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """An empty shared cache, and no reads left over in this process's heat batch."""
-    from django.core.cache import cache
+    """Empty shared caches."""
+    from django.core.cache import caches
 
-    from articles import heat
-
-    cache.clear()
-    heat._process.forget()
+    for alias in ("default", "counters"):
+        caches[alias].clear()
     yield
-    cache.clear()
-    heat._process.forget()
+    for alias in ("default", "counters"):
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -26,9 +26,15 @@ def free_port() -> int:
 
 
 def server_params() -> dict:
+    """psycopg's connection parameters for the server the project uses (any database on it)."""
     db = settings.DATABASES["default"]
+    host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
+    if not host and db["ENGINE"] == "portal.embedded_postgres":
+        from portal.embedded_postgres import start
+
+        host = start(db["OPTIONS"]["data_dir"])  # no-op once a connection has started it
     params = {
-        "host": db.get("HOST") or db.get("OPTIONS", {}).get("host", ""),
+        "host": host,
         "port": db.get("PORT") or None,
         "user": db["USER"],
     }
@@ -37,7 +43,7 @@ def server_params() -> dict:
     return params
 
 
-def _maintenance(*statements: str) -> None:
+def maintenance(*statements: str) -> None:
     with psycopg.connect(dbname="postgres", autocommit=True, **server_params()) as conn:
         for statement in statements:
             conn.execute(statement)
@@ -45,11 +51,16 @@ def _maintenance(*statements: str) -> None:
 
 def sibling_database_url(name: str) -> str:
     """Create (afresh) database ``name`` on the server the project uses; return its URL."""
-    _maintenance(
+    maintenance(
         f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
         f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
         "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
     )
+    return database_url(name)
+
+
+def database_url(name: str) -> str:
+    """The URL of database ``name`` on the server the project uses."""
     params = server_params()
     auth = quote(params["user"]) + (f":{quote(params['password'])}" if "password" in params else "")
     if params["host"].startswith("/"):
@@ -58,7 +69,7 @@ def sibling_database_url(name: str) -> str:
 
 
 def drop_database(name: str) -> None:
-    _maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def redis_is_running() -> bool:
@@ -83,8 +94,8 @@ def production_env(database_url: str, **extra) -> dict:
     return env
 
 
-def manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
+def manage_result(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
@@ -92,6 +103,10 @@ def manage(env: dict, *args: str) -> str:
         text=True,
         timeout=300,
     )
+
+
+def manage(env: dict, *args: str) -> str:
+    result = manage_result(env, *args)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 

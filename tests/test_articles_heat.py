@@ -1,4 +1,4 @@
-"""Heat counts reads, once per request, exactly (see articles/heat.py for how they are batched)."""
+"""Heat counts reads, once per request, exactly (see articles/heat.py for how they are folded)."""
 
 import threading
 
@@ -19,7 +19,7 @@ def test_each_read_adds_exactly_one_degree(client, article):
 
 
 @pytest.mark.django_db
-def test_unbatched_each_read_updates_the_row_at_once(client, article, settings):
+def test_with_no_buffer_each_read_updates_the_row_at_once(client, article, settings):
     settings.HEAT_BUFFER_SIZE = 0
     for _ in range(3):
         client.get(f"/zh-hans/articles/{article.pk}/")

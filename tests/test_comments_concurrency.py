@@ -121,3 +121,17 @@ def test_concurrent_approve_and_reject_leave_count_matching_the_final_state(
     in_threads(20, decide)
     visible = Comment.objects.visible().filter(article=article).count()
     assert Article.objects.get(pk=article.pk).comment_count == visible
+
+
+def test_one_text_from_eight_forms_at_the_same_moment_is_stored_once(article):
+    forms = [comment_form(article, body="同一段文字，八个表单同时提交") for _ in range(8)]
+
+    def post(i):
+        reader = Client(REMOTE_ADDR=f"203.0.113.{i + 1}")
+        response = reader.post(comment_url(article), forms[i])
+        return response.status_code, "您已经发表过相同的留言" in response.content.decode()
+
+    results = in_threads(8, post)
+    assert sorted(status for status, _ in results) == [302] + [400] * 7
+    assert all(said for status, said in results if status == 400)  # each told why
+    assert Comment.objects.filter(article=article).count() == 1

@@ -159,7 +159,8 @@ def test_queue_costs_the_same_queries_for_5_or_60_comments(
 ):
     for _ in range(5):
         make_comment(article)
-    with django_assert_max_num_queries(16) as five:
+    mod_client.get(QUEUE)  # the first visit also stores the moderator's script in the session
+    with django_assert_max_num_queries(14) as five:
         mod_client.get(QUEUE)
     for _ in range(55):
         make_comment(article)

@@ -527,7 +527,7 @@ def test_the_notification_links_to_the_comment_on_the_desk_absolutely(
     from tests.factories import comment_form, comment_url
 
     settings.COMMENT_NOTIFY_EMAILS = ["mod@example.com"]
-    settings.SITE_URL = "https://news.example.com/"
+    settings.SITE_URL = "https://news.example.com"  # as settings.py keeps it: no slash
     with django_capture_on_commit_callbacks(execute=True):
         client.post(comment_url(article), comment_form(article, body="请审核"))
     pk = Comment.objects.get().pk

@@ -44,3 +44,9 @@ def test_make_run_serves_healthz_and_the_home_page(tmp_path):
     output = (tmp_path / "make-run.log").read_text()
     assert "Booting worker" in output
     assert '"GET /healthz HTTP/1.1" 200' in output  # access log is on
+    assert "Control socket listening" not in output  # no per-user socket shared by instances
+    if not os.environ.get("DATABASE_URL"):
+        # Stopped, `make run` says in one line what is left running and how to stop it.
+        hint = [line for line in output.splitlines() if "embedded PostgreSQL" in line]
+        assert len(hint) == 1, output[-3000:]
+        assert "is still running; `make stop-db` stops it." in hint[0]

@@ -195,7 +195,8 @@ def test_cached_article_pages_still_count_every_read(client, article):
     Article.fold_all_reads()
     article.refresh_from_db()
     assert article.heat == 5
-    assertContains(client.get(f"/zh-hans/articles/{article.pk}/"), "6℃")
+    article.save()  # the page is rendered afresh with the reads counted so far
+    assertContains(client.get(f"/zh-hans/articles/{article.pk}/"), "5℃")
 
 
 @pytest.mark.django_db
@@ -214,7 +215,7 @@ def test_page_cache_can_be_switched_off(client, article, settings):
 
 
 @pytest.mark.django_db
-def test_a_hit_served_before_the_middleware_stack_has_the_same_headers_as_the_miss(article):
+def test_a_hit_has_the_same_headers_and_bytes_as_the_miss(article):
     url = f"/zh-hans/articles/{article.pk}/"
     miss, hit = Client().get(url), Client().get(url)
     assert (miss["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
@@ -222,8 +223,7 @@ def test_a_hit_served_before_the_middleware_stack_has_the_same_headers_as_the_mi
         assert hit[header] == miss[header], header
     assert hit["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware still runs
     assert int(hit["Content-Length"]) == len(hit.content)
-    assertContains(miss, '<span class="heat" title="热度">1℃</span>')
-    assertContains(hit, '<span class="heat" title="热度">2℃</span>')  # holes still filled
+    assert hit.content == miss.content
 
 
 @pytest.mark.django_db
@@ -258,15 +258,15 @@ def test_pages_rendered_before_a_deploy_with_new_static_files_are_not_served_aft
     manifest = tmp_path / "staticfiles.json"
     try:
         manifest.write_text('{"paths": {"js/comment-form.js": "js/comment-form.1.js"}}')
-        pagecache._release.cache_clear()
+        pagecache.release.cache_clear()
         Client().get(url)
         assert Client().get(url)["X-Page-Cache"] == "hit"
 
         manifest.write_text('{"paths": {"js/comment-form.js": "js/comment-form.2.js"}}')
-        pagecache._release.cache_clear()  # a worker started after collectstatic
+        pagecache.release.cache_clear()  # a worker started after collectstatic
         assert Client().get(url)["X-Page-Cache"] == "miss"
     finally:
-        pagecache._release.cache_clear()
+        pagecache.release.cache_clear()
 
 
 @pytest.mark.django_db

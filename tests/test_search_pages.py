@@ -3,6 +3,7 @@
 import re
 from html import unescape
 
+import psycopg
 import pytest
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -249,47 +250,33 @@ def test_search_page_runs_a_bounded_number_of_queries(
 
 
 @pytest.mark.django_db
-def test_database_refuses_to_run_without_a_utf8_ctype(db):
-    from django.core.exceptions import ImproperlyConfigured
+def test_a_database_without_a_utf8_ctype_fails_the_system_check(db):
+    from tests.servers import (
+        database_url,
+        drop_database,
+        manage_result,
+        production_env,
+        server_params,
+    )
 
-    from articles import checks
+    name = "portal_c_ctype"
+    with psycopg.connect(dbname="postgres", autocommit=True, **server_params()) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+            "LC_COLLATE 'C' LC_CTYPE 'C'"
+        )
+    try:
+        url = database_url(name)
+        result = manage_result(production_env(url), "check", "--database", "default")
+        assert result.returncode != 0
+        assert "articles.E001" in result.stderr and "UTF-8" in result.stderr
+    finally:
+        drop_database(name)
+    # The test database itself passes.
+    from django.core import checks
 
-    class FakeCursor:
-        def __init__(self, ctype):
-            self.ctype = ctype
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def execute(self, sql):
-            assert "datctype" in sql
-
-        def fetchone(self):
-            return (self.ctype,)
-
-    class FakeConnection:
-        alias = "fake"
-        settings_dict = {"NAME": "news"}
-
-        def __init__(self, ctype):
-            self.ctype = ctype
-
-        def cursor(self):
-            return FakeCursor(self.ctype)
-
-    with pytest.raises(ImproperlyConfigured, match="UTF-8"):
-        checks.require_utf8_ctype(None, FakeConnection("C"))
-    checks._checked.discard("fake")
-    checks.require_utf8_ctype(None, FakeConnection("C.UTF-8"))
-    checks._checked.discard("fake")
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT datctype FROM pg_database WHERE datname = current_database()")
-        assert "utf" in cursor.fetchone()[0].lower()
+    assert checks.run_checks(tags=[checks.Tags.database], databases=["default"]) == []
 
 
 @pytest.mark.django_db

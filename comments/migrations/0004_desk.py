@@ -11,14 +11,14 @@ REASONS = ["广告", "辱骂", "违法违规", "与文章无关", "其他"]
 # intake and extend the rejection reasons).
 GRANTS = {
     "Moderators": [
-        ("decision", ["view"]),
-        ("block", ["add", "change", "view"]),
-        ("rejectionreason", ["add", "change", "view"]),
-        ("intakerule", ["add", "change", "delete", "view"]),
+        ("comments", "decision", ["view"]),
+        ("comments", "block", ["add", "change", "view"]),
+        ("comments", "rejectionreason", ["add", "change", "view"]),
+        ("comments", "intakerule", ["add", "change", "delete", "view"]),
     ],
     "Editors": [
-        ("rejectionreason", ["add", "change", "view"]),
-        ("intakerule", ["add", "change", "delete", "view"]),
+        ("comments", "rejectionreason", ["add", "change", "view"]),
+        ("comments", "intakerule", ["add", "change", "delete", "view"]),
     ],
 }
 
@@ -39,30 +39,14 @@ DROP FUNCTION IF EXISTS comments_decision_append_only();
 
 
 def seed(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
     from comments.commenter import address_block
+    from portal.roles import grant
 
     RejectionReason = apps.get_model("comments", "RejectionReason")
     for position, label in enumerate(REASONS):
         RejectionReason.objects.get_or_create(label=label, defaults={"position": position})
-
-    # Permissions are normally created after all migrations; the groups need them now.
-    app_config = apps.get_app_config("comments")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, grants in GRANTS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for model, actions in grants:
-            group.permissions.add(
-                *Permission.objects.filter(
-                    content_type__app_label="comments",
-                    codename__in=[f"{action}_{model}" for action in actions],
-                )
-            )
+    for group, grants in GRANTS.items():
+        grant(apps, group, grants)
 
     # Comments stored before the desk: their address block, and their last decision as a row.
     Comment = apps.get_model("comments", "Comment")
