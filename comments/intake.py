@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from portal import pagecache
+from portal.cache import UNAVAILABLE
 
 from .models import Comment, IntakeRule
 
@@ -53,7 +54,10 @@ def compute_state() -> dict:
 
 
 def current_state() -> dict:
-    state = cache.get(STATE_KEY)
+    try:
+        state = cache.get(STATE_KEY)
+    except UNAVAILABLE:  # the shared cache is down: ask the database each time meanwhile
+        return compute_state()
     if state is None:
         state = refresh()
     return state
@@ -62,13 +66,16 @@ def current_state() -> dict:
 def refresh() -> dict:
     """Recompute the state now; refresh cached pages if it is not what they were rendered with."""
     state = compute_state()
-    cache.set(STATE_KEY, state, STATE_SECONDS)
-    announced = cache.get(ANNOUNCED_KEY)
-    if announced != state:
-        cache.set(ANNOUNCED_KEY, state, timeout=None)
-        # Unknown (a fresh or evicted cache): only a pause can have been missed by pages.
-        if announced is not None or state:
-            pagecache.site_changed()
+    try:
+        cache.set(STATE_KEY, state, STATE_SECONDS)
+        announced = cache.get(ANNOUNCED_KEY)
+        if announced != state:
+            cache.set(ANNOUNCED_KEY, state, timeout=None)
+            # Unknown (a fresh or evicted cache): only a pause can have been missed by pages.
+            if announced is not None or state:
+                pagecache.site_changed()
+    except UNAVAILABLE:
+        pass  # pages are rendered uncached while the shared cache is down: none can be stale
     return state
 
 

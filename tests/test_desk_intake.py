@@ -140,3 +140,18 @@ def test_the_desk_says_when_intake_is_paused(moderator, article):
     desk = Client()
     desk.force_login(moderator)
     assertContains(desk.get("/admin/comments/comment/"), "新留言已暂停接收（全站）")
+
+
+def test_with_the_shared_cache_down_the_rules_are_read_from_the_database(article, monkeypatch):
+    from django.core.cache import cache
+    from redis.exceptions import ConnectionError as RedisDown
+
+    IntakeRule.objects.create(paused=True)
+
+    def down(*args, **kwargs):
+        raise RedisDown("Redis is down")
+
+    for method in ("get", "set", "get_many", "set_many"):
+        monkeypatch.setattr(cache, method, down)
+    assert intake.pause_for(article) == {"why": "paused"}
+    assert intake.refresh() == {"site": {"why": "paused"}}
