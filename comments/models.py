@@ -257,8 +257,7 @@ class Comment(models.Model):
         note: str = "",
         seen: str | None = None,
         undoes: "Decision | None" = None,
-        glossary=None,
-        announce: bool = True,
+        batch: "DecisionBatch | None" = None,
     ) -> "Decision | None":
         """Move the comment to ``status`` and record the decision (a ``Decision`` row) in the same
         transaction, keeping the article's count right. None when it already was in ``status``.
@@ -266,44 +265,52 @@ class Comment(models.Model):
         ``seen`` is the status the moderator was looking at: when someone else decided since,
         ``DecisionConflict`` is raised rather than overwriting their decision. ``by`` is None for
         decisions the site takes itself (a blocked commenter's comment goes straight to spam).
-        ``announce=False`` leaves telling the page caches to the caller (``decide_many``).
+        ``batch`` (``decide_many``) holds the lock, the glossary, the counts and the cache
+        refreshes for many decisions at once.
         """
         # No savepoint of its own (a savepoint per comment was a third of a bulk approval's
         # round trips): refusals leave the block before raising, having written nothing, so a
         # caller's transaction goes on; a failure while writing fails the caller's too.
         refusal = None
         with transaction.atomic(savepoint=False):
-            current = Comment.objects.select_for_update().only("status").get(pk=self.pk)
-            if current.status == status:
+            if batch is not None:
+                was = batch.statuses.get(self.pk, status)  # (a row gone meanwhile: nothing to do)
+            else:
+                was = Comment.objects.select_for_update().only("status").get(pk=self.pk).status
+            if was == status:
                 self.status = status
                 return None
-            if seen is not None and current.status != seen:
-                refusal = DecisionConflict(current.status, self.decisions.first())
+            if seen is not None and was != seen:
+                refusal = DecisionConflict(was, self.decisions.first())
             elif undoes is not None and self.decisions.filter(pk__gt=undoes.pk).exists():
                 refusal = CannotUndo("这条评论此后又有了新的决定，不能撤销。")
             else:
-                decision = self._record(status, by, current.status, reason, note, undoes, glossary)
-                if decision.changes_visibility and announce:
-                    # Receivers that must wait for the commit (cache refresh) use on_commit.
-                    comment_visibility_changed.send(sender=Comment, article_id=self.article_id)
+                decision = self._record(status, by, was, reason, note, undoes, batch)
+                if batch is not None:
+                    batch.statuses[self.pk] = status
+                    batch.counted(self.article_id, decision)
+                else:
+                    DecisionBatch.count(self.article_id, decision)
+                    if decision.changes_visibility:
+                        # Receivers that must wait for the commit (cache refresh) use on_commit.
+                        comment_visibility_changed.send(sender=Comment, article_id=self.article_id)
         if refusal is not None:
             raise refusal
         return decision
 
-    def _record(self, status, by, was, reason, note, undoes, glossary) -> "Decision":
+    def _record(self, status, by, was, reason, note, undoes, batch) -> "Decision":
         """The writes of a decision (inside ``decide``'s transaction, the row locked)."""
-        was_visible = was == self.Status.APPROVED
         now = timezone.now()
         self.status, self.moderated_by, self.moderated_at = status, by, now
         fields = ["status", "moderated_by", "moderated_at"]
         if status == self.Status.APPROVED:
-            glossary = glossary if glossary is not None else GlossaryTerm.objects.as_glossary()
+            glossary = batch.glossary if batch else GlossaryTerm.objects.as_glossary()
             if self.rendered_with != glossary_fingerprint(glossary):
                 self.refresh_renderings(glossary)
                 fields += ["nickname_variants", "body_variants", "item_variants"]
                 fields += ["rendered_with"]
         self.save(update_fields=fields)
-        decision = Decision.objects.create(
+        return Decision.objects.create(
             comment=self,
             moderator=by,
             decided_at=now,
@@ -313,31 +320,56 @@ class Comment(models.Model):
             note=note[:500],
             undoes=undoes,
         )
-        delta = int(self.is_visible) - int(was_visible)
-        if delta:
-            Article.objects.filter(pk=self.article_id).update(
-                comment_count=F("comment_count") + delta
-            )
-        return decision
 
     @classmethod
     def decide_many(cls, comments, status: str, by, *, reason: str = "", note: str = "") -> int:
-        """``decide`` for each comment (the admin's bulk actions), in one transaction, with one
-        glossary and one cache refresh per article touched. Returns how many changed."""
-        glossary = GlossaryTerm.objects.as_glossary() if status == cls.Status.APPROVED else None
-        changed, touched = 0, set()
+        """``decide`` for each comment (the admin's bulk actions), in one transaction: the rows
+        locked and read in one query, one glossary, one count update and one cache refresh per
+        article. Returns how many changed."""
+        comments = list(comments)
+        changed = 0
         with transaction.atomic():
+            batch = DecisionBatch(comments, approving=status == cls.Status.APPROVED)
             for comment in comments:
-                decision = comment.decide(
-                    status, by, reason=reason, note=note, glossary=glossary, announce=False
-                )
-                if decision is not None:
-                    changed += 1
-                    if decision.changes_visibility:
-                        touched.add(comment.article_id)
-            for article_id in sorted(touched):
-                comment_visibility_changed.send(sender=Comment, article_id=article_id)
+                decision = comment.decide(status, by, reason=reason, note=note, batch=batch)
+                changed += decision is not None
+            batch.finish()
         return changed
+
+
+class DecisionBatch:
+    """Many decisions in one transaction (``Comment.decide_many``): their comments' statuses
+    read under one lock, and what each decision implies for its article — the visible-comment
+    count, the page caches — applied once per article at the end."""
+
+    def __init__(self, comments, *, approving: bool):
+        locked = Comment.objects.select_for_update().filter(pk__in=[c.pk for c in comments])
+        self.statuses = dict(locked.order_by("pk").values_list("pk", "status"))
+        self.glossary = GlossaryTerm.objects.as_glossary() if approving else None
+        self.deltas: dict[int, int] = {}
+
+    @staticmethod
+    def delta(decision) -> int:
+        approved = Comment.Status.APPROVED
+        return int(decision.to_status == approved) - int(decision.from_status == approved)
+
+    @classmethod
+    def count(cls, article_id, decision) -> None:
+        """One decision's change to its article's visible-comment count."""
+        if delta := cls.delta(decision):
+            Article.objects.filter(pk=article_id).update(comment_count=F("comment_count") + delta)
+
+    def counted(self, article_id, decision) -> None:
+        if decision.changes_visibility:
+            self.deltas[article_id] = self.deltas.get(article_id, 0) + self.delta(decision)
+
+    def finish(self) -> None:
+        for article_id, delta in sorted(self.deltas.items()):
+            if delta:
+                Article.objects.filter(pk=article_id).update(
+                    comment_count=F("comment_count") + delta
+                )
+            comment_visibility_changed.send(sender=Comment, article_id=article_id)
 
 
 class BannedWord(models.Model):
