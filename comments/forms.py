@@ -6,7 +6,7 @@ from django.forms.renderers import Jinja2
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
-from . import guards
+from . import commenter, guards
 from .models import Comment, Duplicate
 
 NICKNAME_MAX_LENGTH = 30
@@ -116,8 +116,9 @@ class CommentForm(forms.Form):
         return Comment.objects.filter(submission_token=self.cleaned_data["token"]).first()
 
     def save(self, request, address: str) -> tuple[Comment | None, bool]:
-        """Store the comment pending: ``(comment, created)``; ``(None, False)`` with the form's
-        error set when another form stored the same text a moment ago."""
+        """Store the comment pending (a blocked commenter's as spam): ``(comment, created)``;
+        ``(None, False)`` with the form's error set when another form stored the same text a
+        moment ago."""
         try:
             return Comment.submit(
                 article_id=self.article.pk,
@@ -126,6 +127,7 @@ class CommentForm(forms.Form):
                 token=self.cleaned_data["token"],
                 address=address,
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                commenter_key=commenter.commenter_key(request),
             )
         except Duplicate:
             self.add_error(None, DUPLICATE)

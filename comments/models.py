@@ -4,6 +4,7 @@ The article's ``comment_count`` is kept equal to its number of approved comments
 same transaction as the state change, so lists show counts without a join.
 """
 
+import hashlib
 import re
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from portal.variants import CODES
 from portal.variants.convert import detect_script, render
 
 from . import guards
+from .commenter import address_block
 from .rendering import items_html
 from .signals import comment_visibility_changed
 
@@ -45,6 +47,11 @@ def render_literally(text: str, source: str, glossary) -> dict:
         for piece in pieces
     ]
     return {variant: "".join(part[variant] for part in rendered) for variant in CODES}
+
+
+def glossary_fingerprint(glossary) -> str:
+    """Names a glossary's content: equal fingerprints, equal renderings."""
+    return hashlib.md5(repr(glossary.terms).encode(), usedforsecurity=False).hexdigest()
 
 
 class CommentQuerySet(models.QuerySet):
@@ -129,6 +136,12 @@ class Comment(models.Model):
         verbose_name="审核人",
     )
     moderated_at = models.DateTimeField("审核时间", null=True, blank=True)
+    # Who wrote it, without accounts (comments/commenter.py): the moderators' history and blocks.
+    commenter_key = models.CharField("评论者标识", max_length=32, blank=True, editable=False)
+    address_block = models.CharField("地址段", max_length=50, blank=True, editable=False)
+    # Which glossary the renderings were made with (at posting): approval re-renders only if
+    # the glossary has changed since, so approving 500 comments does not convert them again.
+    rendered_with = models.CharField(max_length=32, blank=True, editable=False)
     nickname_variants = models.JSONField(default=dict, editable=False)
     body_variants = models.JSONField(default=dict, editable=False)  # escaped HTML per variant
     item_variants = models.JSONField(default=dict, editable=False)  # the listed <li> per variant
@@ -143,26 +156,53 @@ class Comment(models.Model):
             models.Index(fields=["article", "status", "created_at", "id"], name="comment_public"),
             models.Index(fields=["status", "created_at"], name="comment_queue"),
             models.Index(fields=["ip_address", "created_at"], name="comment_address"),
+            # A commenter's history on the desk: counts per state, by key and by address block.
+            models.Index(fields=["commenter_key", "status"], name="comment_commenter"),
+            models.Index(fields=["address_block", "status"], name="comment_address_block"),
         ]
         permissions = [("moderate_comment", "可以审核评论（通过、拒绝、标为垃圾）")]
 
     def __str__(self):
         return f"{self.nickname or '热心网友'}: {self.body[:30]}"
 
+    def save(self, *args, **kwargs):
+        if self.ip_address and not self.address_block:
+            self.address_block = address_block(self.ip_address)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"pk": self.article_id}) + "#comments"
 
     @classmethod
-    def submit(cls, *, article_id, nickname, body, token, address="", user_agent=""):
+    def submit(
+        cls, *, article_id, nickname, body, token, address="", user_agent="", commenter_key=""
+    ):
         """Store a reader's comment, pending; ``(comment, created)``.
 
         Exactly once: the form's token is unique (a form arriving twice stores one row), and
         identical texts on one article are serialised by a transaction-scoped advisory lock, so
         eight forms posting the same text at the same moment store one row and seven
         ``Duplicate``s — the check and the insert are one step, not check-then-insert.
+
+        A blocked commenter's comment (``Block``, by key or address block) is stored straight as
+        spam, by a decision of the site's own. The comment is rendered in the four scripts now,
+        so the moderators' desk shows it in each moderator's script without converting fifty
+        comments per page view (approval reuses the renderings unless the glossary changed).
         """
         words = BannedWord.objects.values_list("word", flat=True)
         reasons = guards.suspicion_reasons(nickname, body, words)
+        comment = cls(
+            article_id=article_id,
+            nickname=nickname,
+            body=body,
+            ip_address=address or None,
+            user_agent=user_agent[:300],
+            suspected=bool(reasons),
+            suspicion_reasons=reasons,
+            submission_token=token,
+            commenter_key=commenter_key,
+        )
+        comment.refresh_renderings()
         try:
             with transaction.atomic():
                 with connection.cursor() as cursor:
@@ -172,16 +212,11 @@ class Comment(models.Model):
                     )
                 if cls.objects.duplicate_of(article_id, body, token).exists():
                     raise Duplicate
-                comment = cls.objects.create(
-                    article_id=article_id,
-                    nickname=nickname,
-                    body=body,
-                    ip_address=address or None,
-                    user_agent=user_agent[:300],
-                    suspected=bool(reasons),
-                    suspicion_reasons=reasons,
-                    submission_token=token,
-                )
+                comment.save(force_insert=True)
+                blocked = Block.objects.active().matching(commenter_key, comment.address_block)
+                block = blocked.first()
+                if block is not None:
+                    comment.mark_spam(by=None, reason=block.reason)
         except IntegrityError:
             # The same form arrived twice at the same moment: the other request stored it.
             return cls.objects.get(submission_token=token), False
@@ -200,41 +235,141 @@ class Comment(models.Model):
             for variant, text in render_literally(self.body, source, glossary).items()
         }
         self.item_variants = items_html(self.nickname_variants, self.body_variants, self.created_at)
+        self.rendered_with = glossary_fingerprint(glossary)
 
     # --- moderation: one place for everything a decision implies ----------------------------
 
-    def approve(self, by):
-        return self._moderate(self.Status.APPROVED, by)
+    def approve(self, by, **details) -> bool:
+        return self.decide(self.Status.APPROVED, by, **details) is not None
 
-    def reject(self, by):
-        return self._moderate(self.Status.REJECTED, by)
+    def reject(self, by, **details) -> bool:
+        return self.decide(self.Status.REJECTED, by, **details) is not None
 
-    def mark_spam(self, by):
-        return self._moderate(self.Status.SPAM, by)
+    def mark_spam(self, by, **details) -> bool:
+        return self.decide(self.Status.SPAM, by, **details) is not None
 
-    def _moderate(self, status: str, by) -> bool:
-        """Record the decision; keep the article's count right. False if nothing changed."""
-        with transaction.atomic():
-            current = Comment.objects.select_for_update().get(pk=self.pk)
-            if current.status == status:
-                return False
-            was_visible = current.is_visible
-            self.status = status
-            self.moderated_by = by
-            self.moderated_at = timezone.now()
-            fields = ["status", "moderated_by", "moderated_at"]
-            if status == self.Status.APPROVED:
-                self.refresh_renderings()
+    def decide(
+        self,
+        status: str,
+        by,
+        *,
+        reason: str = "",
+        note: str = "",
+        seen: str | None = None,
+        undoes: "Decision | None" = None,
+        batch: "DecisionBatch | None" = None,
+    ) -> "Decision | None":
+        """Move the comment to ``status`` and record the decision (a ``Decision`` row) in the same
+        transaction, keeping the article's count right. None when it already was in ``status``.
+
+        ``seen`` is the status the moderator was looking at: when someone else decided since,
+        ``DecisionConflict`` is raised rather than overwriting their decision. ``by`` is None for
+        decisions the site takes itself (a blocked commenter's comment goes straight to spam).
+        ``batch`` (``decide_many``) holds the lock, the glossary, the counts and the cache
+        refreshes for many decisions at once.
+        """
+        # No savepoint of its own (a savepoint per comment was a third of a bulk approval's
+        # round trips): refusals leave the block before raising, having written nothing, so a
+        # caller's transaction goes on; a failure while writing fails the caller's too.
+        refusal = None
+        with transaction.atomic(savepoint=False):
+            if batch is not None:
+                was = batch.statuses.get(self.pk, status)  # (a row gone meanwhile: nothing to do)
+            else:
+                was = Comment.objects.select_for_update().only("status").get(pk=self.pk).status
+            if was == status:
+                self.status = status
+                return None
+            if seen is not None and was != seen:
+                refusal = DecisionConflict(was, self.decisions.first())
+            elif undoes is not None and self.decisions.filter(pk__gt=undoes.pk).exists():
+                refusal = CannotUndo("这条评论此后又有了新的决定，不能撤销。")
+            else:
+                decision = self._record(status, by, was, reason, note, undoes, batch)
+                if batch is not None:
+                    batch.statuses[self.pk] = status
+                    batch.counted(self.article_id, decision)
+                else:
+                    DecisionBatch.count(self.article_id, decision)
+                    if decision.changes_visibility:
+                        # Receivers that must wait for the commit (cache refresh) use on_commit.
+                        comment_visibility_changed.send(sender=Comment, article_id=self.article_id)
+        if refusal is not None:
+            raise refusal
+        return decision
+
+    def _record(self, status, by, was, reason, note, undoes, batch) -> "Decision":
+        """The writes of a decision (inside ``decide``'s transaction, the row locked)."""
+        now = timezone.now()
+        self.status, self.moderated_by, self.moderated_at = status, by, now
+        fields = ["status", "moderated_by", "moderated_at"]
+        if status == self.Status.APPROVED:
+            glossary = batch.glossary if batch else GlossaryTerm.objects.as_glossary()
+            if self.rendered_with != glossary_fingerprint(glossary):
+                self.refresh_renderings(glossary)
                 fields += ["nickname_variants", "body_variants", "item_variants"]
-            self.save(update_fields=fields)
-            delta = int(self.is_visible) - int(was_visible)
+                fields += ["rendered_with"]
+        self.save(update_fields=fields)
+        return Decision.objects.create(
+            comment=self,
+            moderator=by,
+            decided_at=now,
+            from_status=was,
+            to_status=status,
+            reason=reason[:100],
+            note=note[:500],
+            undoes=undoes,
+        )
+
+    @classmethod
+    def decide_many(cls, comments, status: str, by, *, reason: str = "", note: str = "") -> int:
+        """``decide`` for each comment (the admin's bulk actions), in one transaction: the rows
+        locked and read in one query, one glossary, one count update and one cache refresh per
+        article. Returns how many changed."""
+        comments = list(comments)
+        changed = 0
+        with transaction.atomic():
+            batch = DecisionBatch(comments, approving=status == cls.Status.APPROVED)
+            for comment in comments:
+                decision = comment.decide(status, by, reason=reason, note=note, batch=batch)
+                changed += decision is not None
+            batch.finish()
+        return changed
+
+
+class DecisionBatch:
+    """Many decisions in one transaction (``Comment.decide_many``): their comments' statuses
+    read under one lock, and what each decision implies for its article — the visible-comment
+    count, the page caches — applied once per article at the end."""
+
+    def __init__(self, comments, *, approving: bool):
+        locked = Comment.objects.select_for_update().filter(pk__in=[c.pk for c in comments])
+        self.statuses = dict(locked.order_by("pk").values_list("pk", "status"))
+        self.glossary = GlossaryTerm.objects.as_glossary() if approving else None
+        self.deltas: dict[int, int] = {}
+
+    @staticmethod
+    def delta(decision) -> int:
+        approved = Comment.Status.APPROVED
+        return int(decision.to_status == approved) - int(decision.from_status == approved)
+
+    @classmethod
+    def count(cls, article_id, decision) -> None:
+        """One decision's change to its article's visible-comment count."""
+        if delta := cls.delta(decision):
+            Article.objects.filter(pk=article_id).update(comment_count=F("comment_count") + delta)
+
+    def counted(self, article_id, decision) -> None:
+        if decision.changes_visibility:
+            self.deltas[article_id] = self.deltas.get(article_id, 0) + self.delta(decision)
+
+    def finish(self) -> None:
+        for article_id, delta in sorted(self.deltas.items()):
             if delta:
-                Article.objects.filter(pk=self.article_id).update(
+                Article.objects.filter(pk=article_id).update(
                     comment_count=F("comment_count") + delta
                 )
-                # Receivers that must wait for the commit (cache refresh) use on_commit.
-                comment_visibility_changed.send(sender=Comment, article_id=self.article_id)
-        return True
+            comment_visibility_changed.send(sender=Comment, article_id=article_id)
 
 
 class BannedWord(models.Model):
@@ -256,3 +391,315 @@ class BannedWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+# --- the moderators' desk: decisions, reasons, blocks, intake, preferences -------------------
+
+UNDO_WINDOW = timezone.timedelta(minutes=1)
+
+
+class DecisionConflict(Exception):
+    """Someone else decided on the comment after the moderator's page was loaded."""
+
+    def __init__(self, status: str, latest: "Decision | None"):
+        super().__init__(status)
+        self.status, self.latest = status, latest
+
+
+class CannotUndo(Exception):
+    """Why a decision cannot be undone (a sentence for the moderator)."""
+
+
+class DecisionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The decision log is append-only: decisions are never updated.")
+
+    def delete(self):
+        raise TypeError("The decision log is append-only: decisions are never deleted.")
+
+    def today(self):
+        start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        return self.filter(decided_at__gte=start)
+
+    def undoable_by(self, user):
+        """The user's own decisions of the last minute that are not undos and not undone."""
+        return self.filter(
+            moderator=user,
+            decided_at__gte=timezone.now() - UNDO_WINDOW,
+            undoes__isnull=True,
+            undone_by__isnull=True,
+        )
+
+
+class Decision(models.Model):
+    """One moderation decision: who moved which comment from what to what, when, and why.
+
+    Append-only, like django-contrib-comments' CommentFlag: a row is never changed (the model,
+    its QuerySet and a trigger in the database refuse it) and goes only with its comment.
+    An undo is a decision of its own that points at the one it undoes.
+    """
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="decisions", verbose_name="评论"
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
+        help_text="空：网站自动作出（如被屏蔽的评论者）。",
+    )
+    decided_at = models.DateTimeField("时间", default=timezone.now)
+    from_status = models.CharField("原状态", max_length=10, choices=Comment.Status.choices)
+    to_status = models.CharField("新状态", max_length=10, choices=Comment.Status.choices)
+    reason = models.CharField("原因", max_length=100, blank=True)
+    note = models.CharField("备注", max_length=500, blank=True)
+    undoes = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="undone_by",
+        verbose_name="撤销的决定",
+    )
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = "审核记录"
+        verbose_name_plural = "审核记录"
+        indexes = [
+            models.Index(fields=["comment", "decided_at"], name="decision_comment"),
+            models.Index(fields=["moderator", "decided_at"], name="decision_moderator"),
+            models.Index(fields=["decided_at"], name="decision_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The decision log is append-only: decisions are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The decision log is append-only: decisions are never deleted.")
+
+    @property
+    def changes_visibility(self) -> bool:
+        return Comment.Status.APPROVED in (self.from_status, self.to_status)
+
+    @property
+    def moderator_name(self) -> str:
+        if self.moderator is None:
+            return "网站"
+        return self.moderator.get_full_name() or self.moderator.get_username()
+
+    def undo(self, by) -> "Decision":
+        """Put the comment back as it was before this decision — a decision of its own."""
+        if self.undoes_id is not None:
+            raise CannotUndo("撤销本身不能再撤销。")
+        if by is None or self.moderator_id != by.pk:
+            raise CannotUndo("只能撤销自己的决定。")
+        if timezone.now() - self.decided_at > UNDO_WINDOW:
+            raise CannotUndo("已超过一分钟，不能再撤销。")
+        try:
+            decision = self.comment.decide(
+                self.from_status, by, reason="撤销", seen=self.to_status, undoes=self
+            )
+        except IntegrityError:  # undone at the same moment from another tab
+            raise CannotUndo("这个决定已经撤销过了。") from None
+        if decision is None:
+            raise CannotUndo("这个决定已经撤销过了。")
+        return decision
+
+
+class RejectionReasonQuerySet(models.QuerySet):
+    def active_choices(self) -> list[tuple[int, str]]:
+        return list(self.filter(active=True).values_list("pk", "label"))
+
+
+class RejectionReason(models.Model):
+    """What a moderator picks when rejecting; the author sees it with their rejected comment."""
+
+    label = models.CharField("原因", max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField("顺序", default=0, help_text="小的排在前面。")
+    active = models.BooleanField("可选", default=True, help_text="取消勾选即不再出现在选项中。")
+
+    objects = RejectionReasonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "拒绝原因"
+        verbose_name_plural = "拒绝原因"
+
+    def __str__(self):
+        return self.label
+
+
+class BlockQuerySet(models.QuerySet):
+    def active(self):
+        now = timezone.now()
+        return self.filter(lifted_at__isnull=True).filter(
+            models.Q(until__isnull=True) | models.Q(until__gt=now)
+        )
+
+    def matching(self, commenter_key: str, address_block: str):
+        match = models.Q(pk__in=[])
+        if commenter_key:
+            match |= models.Q(kind=Block.Kind.KEY, value=commenter_key)
+        if address_block:
+            match |= models.Q(kind=Block.Kind.ADDRESS, value=address_block)
+        return self.filter(match)
+
+
+class Block(models.Model):
+    """A commenter (by key) or an address block whose new comments are stored straight as spam:
+    kept, never shown. Lifting keeps the row."""
+
+    class Kind(models.TextChoices):
+        KEY = "key", "评论者"
+        ADDRESS = "address", "地址段"
+
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    value = models.CharField(
+        "评论者标识或地址段",
+        max_length=64,
+        help_text="IPv4 写完整地址，IPv6 按 /64 地址段，如 2001:db8:1:2::/64。",
+    )
+    until = models.DateTimeField("屏蔽至", null=True, blank=True, help_text="留空表示一直屏蔽。")
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    created_at = models.DateTimeField("屏蔽时间", default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="解除人",
+    )
+    lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
+
+    objects = BlockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "屏蔽"
+        verbose_name_plural = "屏蔽"
+        indexes = [models.Index(fields=["kind", "value"], name="block_value")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.value}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None and (self.until is None or self.until > timezone.now())
+
+    def lift(self, by) -> bool:
+        if self.lifted_at is not None:
+            return False
+        self.lifted_by, self.lifted_at = by, timezone.now()
+        self.save(update_fields=["lifted_by", "lifted_at"])
+        return True
+
+    @property
+    def reason(self) -> str:
+        """The decision reason of a comment this block sent to spam."""
+        return f"已屏蔽的{self.get_kind_display()}"
+
+
+class IntakeRule(models.Model):
+    """When new comments are not accepted, site-wide or in one category: at once, every night,
+    or while too many wait for a moderator. Readers see a notice instead of the form; comments
+    already posted are not affected. See comments/intake.py."""
+
+    category = models.ForeignKey(
+        "articles.Category",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="栏目",
+        help_text="留空表示全站。",
+    )
+    paused = models.BooleanField("立即暂停", default=False)
+    nightly_from = models.TimeField(
+        "每天暂停自", null=True, blank=True, help_text="如 23:00；与下一项同时填写。"
+    )
+    nightly_until = models.TimeField("每天恢复于", null=True, blank=True, help_text="如 07:00。")
+    backlog_limit = models.PositiveIntegerField(
+        "待审核上限",
+        null=True,
+        blank=True,
+        help_text="待审核的评论超过这个数时自动暂停，降下来后自动恢复；留空表示不限。",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="修改人",
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "评论接收"
+        verbose_name_plural = "评论接收"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category"], name="intake_rule_scope", nulls_distinct=False
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nightly_from__isnull=True, nightly_until__isnull=True)
+                | models.Q(nightly_from__isnull=False, nightly_until__isnull=False),
+                name="intake_rule_nightly_pair",
+                violation_error_message="“每天暂停自”和“每天恢复于”要同时填写或同时留空。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.category or '全站'}"
+
+    def pause(self, now, backlog: int) -> dict | None:
+        """Why this rule pauses intake at local time ``now`` with ``backlog`` pending, or None."""
+        if self.paused:
+            return {"why": "paused"}
+        if self.nightly_from is not None and self.nightly_until is not None:
+            start, end, time = self.nightly_from, self.nightly_until, now.time()
+            at_night = start <= time < end if start <= end else time >= start or time < end
+            if at_night:
+                return {
+                    "why": "nightly",
+                    "from": start.strftime("%H:%M"),
+                    "until": end.strftime("%H:%M"),
+                }
+        if self.backlog_limit is not None and backlog > self.backlog_limit:
+            return {"why": "backlog"}
+        return None
+
+
+class DeskPreference(models.Model):
+    """A moderator's desk settings: the script comments are read in (the admin follows)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    variant = models.CharField("阅读字体", max_length=10, choices=[(c, c) for c in CODES])
+
+    class Meta:
+        verbose_name = "审核台设置"
+        verbose_name_plural = "审核台设置"
+
+    def __str__(self):
+        return f"{self.user} {self.variant}"

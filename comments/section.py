@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from portal.pagecache import is_shared
 
-from . import guards
+from . import guards, intake
 from .forms import CommentForm
 from .models import ListedComments
 from .session import take_pending
@@ -36,6 +36,8 @@ def section_context(request, article) -> dict:
     paginator = CountedPaginator(approved, COMMENTS_PER_PAGE, known_count=article.comment_count)
     page = paginator.get_page(request.GET.get("cpage"))
     is_open = article.comments_open() and article.is_visible
+    pause = intake.pause_for(article) if is_open else None
+    is_open = is_open and pause is None
     form = getattr(request, "comment_form", None) if is_open else None
     if is_open and form is None:
         form = CommentForm(article=article)
@@ -54,6 +56,7 @@ def section_context(request, article) -> dict:
         "form": form,
         "tokens": tokens,
         "is_open": is_open,
+        "paused_notice": intake.notice(pause) if pause else "",
         "messages": get_messages(request),
     }
 

@@ -16,7 +16,8 @@ from articles.models import Article
 from articles.views import ArticleDetailView
 from portal.origin import site_origin
 
-from . import guards, spool
+from . import commenter, guards, intake, spool
+from .desk import desk_url
 from .forms import CommentForm
 from .models import HEAVY_ARTICLE_FIELDS
 from .session import remember_pending
@@ -44,6 +45,11 @@ def store_comment(request, pk, address):
     article = get_object_or_404(Article.objects.published().defer(*HEAVY_ARTICLE_FIELDS), pk=pk)
     if not article.comments_open():
         return render(request, "comments/closed.html", {"article": article}, status=403)
+    pause = intake.pause_for(article)
+    if pause is not None:  # a page rendered before the pause: the reader keeps their text
+        notice, body = intake.notice(pause), request.POST.get("body", "")
+        context = {"article": article, "notice": notice, "body": body}
+        return render(request, "comments/paused.html", context, status=403)
     form = CommentForm(request.POST, article=article)
     if not form.is_valid():
         return article_page_with_errors(request, article, form)
@@ -54,12 +60,14 @@ def store_comment(request, pk, address):
         comment, created = form.save(request, address)
         if comment is None:  # the same text, stored a moment ago from another form
             return article_page_with_errors(request, article, form)
-        if created:
+        if created and comment.status == comment.Status.PENDING:  # not a blocked commenter's
             origin = site_origin(request)
             transaction.on_commit(lambda: notify_moderators(comment, origin))
     remember_pending(request, comment)
     messages.success(request, _("留言已提交，审核通过后才会公开显示。"))
-    return redirect(article.get_absolute_url() + "#comments")
+    response = redirect(article.get_absolute_url() + "#comments")
+    commenter.remember(request, response)
+    return response
 
 
 def spool_comment(request, pk, address):
@@ -105,14 +113,16 @@ def article_page_with_errors(request, article, form, status=400):
 
 
 def notify_moderators(comment, origin: str):
-    """E-mail the moderators, linking the comment in the admin on the site's origin."""
+    """E-mail the moderators, linking the comment on the desk (and its details page) on the
+    site's origin."""
     if not settings.COMMENT_NOTIFY_EMAILS:
         return
-    link = origin + reverse("admin:comments_comment_change", args=[comment.pk])
+    details = origin + reverse("admin:comments_comment_change", args=[comment.pk])
     try:
         send_mail(
             f"新评论待审核：{comment.article.title[:40]}",
-            f"{comment.nickname or '热心网友'}：\n{comment.body}\n\n审核：{link}",
+            f"{comment.nickname or '热心网友'}：\n{comment.body}\n\n"
+            f"审核：{desk_url(comment, origin)}\n详情：{details}",
             None,
             settings.COMMENT_NOTIFY_EMAILS,
         )

@@ -2,10 +2,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from articles.sitemaps import sitemaps
 from portal import views
 from portal.variants.views import switch_variant
+
+admin.site.site_header = admin.site.site_title = gettext_lazy("新闻门户")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -20,5 +23,8 @@ urlpatterns += i18n_patterns(
     path("", include("articles.urls")),
 )
 
-handler404 = "portal.views.page_not_found"
-handler500 = "portal.views.server_error"
+# Inside /admin/ in the admin's style and language (comments/errors.py); elsewhere the readers'
+# pages (portal/views.py).
+handler403 = "comments.errors.permission_denied"
+handler404 = "comments.errors.page_not_found"
+handler500 = "comments.errors.server_error"

@@ -62,7 +62,7 @@ def test_queue_opens_on_pending_comments_oldest_first(mod_client, article, moder
     assert listed(mod_client.get(QUEUE)) == [older, newer]
 
 
-def test_queue_shows_article_link_nickname_excerpt_reasons_address_and_age(mod_client, article):
+def test_queue_shows_article_link_nickname_text_reasons_address_and_age(mod_client, article):
     make_aged(
         article,
         3,
@@ -76,9 +76,8 @@ def test_queue_shows_article_link_nickname_excerpt_reasons_address_and_age(mod_c
     assertContains(response, f'<a href="{article_url(article)}"')
     assertContains(response, article.title[:24])
     assertContains(response, "老王")
-    assertContains(response, "这是一条很长的评论" * 6 + "这是一条很长…")
-    assertNotContains(response, "这是一条很长的评论" * 20)
-    assertContains(response, "链接过多（3 个）；屏蔽词：赌博")
+    assertContains(response, "这是一条很长的评论" * 20)  # the whole text, on a card
+    assertContains(response, "<li>链接过多（3 个）</li><li>屏蔽词：赌博</li>")
     assertContains(response, "203.0.113.5")
     assertContains(response, "3\xa0小时")
 
@@ -160,7 +159,8 @@ def test_queue_costs_the_same_queries_for_5_or_60_comments(
 ):
     for _ in range(5):
         make_comment(article)
-    with django_assert_max_num_queries(12) as five:
+    mod_client.get(QUEUE)  # the first visit also stores the moderator's script in the session
+    with django_assert_max_num_queries(14) as five:
         mod_client.get(QUEUE)
     for _ in range(55):
         make_comment(article)

@@ -74,8 +74,9 @@ def test_admin_pages_carry_the_policy_and_our_customisations_no_inline_style(
         assert response.status_code == 200, path
         assert policy(response)["script-src"] == ["'self'"], path
         assert inline_code(response.content.decode()) == [], path
-    queue = client.get("/admin/comments/comment/").content.decode()
-    assert '<strong class="comment-status-pending">' in queue
+    desk = client.get("/admin/comments/comment/").content.decode()
+    assert '<article class="desk-card status-pending"' in desk
+    assert "css/desk.css" in desk and "js/desk.js" in desk
     client.force_login(editor)
     response = client.get(f"/admin/articles/article/{article.pk}/change/")
     assert '<table class="variant-preview">' in response.content.decode()

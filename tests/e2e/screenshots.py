@@ -1,5 +1,5 @@
-"""Screenshots of the reader's pages (home, article and its comments, search) and the moderation
-queue, at desktop (1280 px) and phone (375 px) widths, written as PNGs to screenshots/.
+"""Screenshots of the reader's pages (home, article and its comments, search) and the moderators'
+desk, at desktop (1280 px) and phone (375 px) widths, written as PNGs to screenshots/.
 
 Run against a site that is already serving the demo content (``make run`` in another shell)::
 
@@ -98,7 +98,9 @@ def main(argv=None) -> int:
             reader.goto(f"/zh-tw/search/?q={quote('蘇粵')}")
             written.append(shoot(reader, args.out / f"search-{suffix}.png", height))
             moderator.goto("/admin/comments/comment/")
-            written.append(shoot(moderator, args.out / f"moderation-{suffix}.png", 900))
+            written.append(
+                shoot(moderator, args.out / f"desk-{suffix}.png", 900 if width > 400 else 1400)
+            )
         browser.close()
 
     for path in written:

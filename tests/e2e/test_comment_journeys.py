@@ -44,7 +44,7 @@ def test_pending_comment_is_shown_only_to_its_author_until_a_moderator_approves_
     log_in(mod, moderator.username, "pw")
     mod.get_by_role("link", name=re.compile("待审核评论")).click()
     expect(mod.locator("#pending-count")).to_have_text("1")
-    row = mod.locator("#result_list tbody tr", has_text=BODY)
+    row = mod.locator("#result_list .desk-card", has_text=BODY)
     expect(row).to_contain_text("待审核")
     row.get_by_role("checkbox").check()
     mod.locator("select[name=action]").select_option(label="通过所选评论（公开显示）")

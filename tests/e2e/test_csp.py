@@ -2,6 +2,8 @@
 single violation: the site's scripts (comment-form.js, the admin's) load and work, and nothing
 inline is refused."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -79,10 +81,13 @@ def test_the_admin_runs_under_the_policy(open_page, demo, moderator, editor):
     log_in(desk, moderator.username, "pw")
     assert watch.violations() == []
     watch.visit("/admin/comments/comment/")
-    status = desk.locator(".comment-status-pending").first
-    expect(status).to_have_css("color", "rgb(178, 92, 0)")  # css/admin.css is applied
-    desk.locator("#result_list tbody tr").first.get_by_role("checkbox").check()  # actions.js
-    expect(desk.locator(".action-counter")).to_contain_text("1")
+    status = desk.locator(".desk-card .desk-status").first
+    expect(status).to_have_css("background-color", "rgb(178, 92, 0)")  # css/desk.css is applied
+    expect(desk.locator(".desk-card").first).to_have_class(re.compile("is-current"))  # desk.js
+    desk.locator("#desk-select-page").check()
+    expect(desk.locator(".desk-check").first).to_be_checked()
+    desk.keyboard.press("a")  # a decision sent by desk.js (fetch), under the policy
+    expect(status).to_have_text("已通过")
     watch.visit(f"/admin/comments/comment/{comment.pk}/change/")
     assert watch.violations() == []
 
