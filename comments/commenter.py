@@ -16,7 +16,6 @@ from django.core import signing
 COOKIE_NAME = "commenter"
 COOKIE_SALT = "comments.commenter"
 COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
-IPV6_PREFIX = 64
 
 
 def address_block(ip: str | None) -> str:
@@ -33,7 +32,8 @@ def address_block(ip: str | None) -> str:
         return str(address.ipv4_mapped)
     if address.version == 4:
         return str(address)
-    return str(ipaddress.ip_network(f"{address}/{IPV6_PREFIX}", strict=False))
+    prefix = settings.RATE_LIMIT_IPV6_PREFIX
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
 def commenter_key(request) -> str:

@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy
 from portal.cache import UNAVAILABLE
 from portal.variants.convert import to_simplified
 
+from .commenter import address_block
+
 log = logging.getLogger(__name__)
 TOKEN_SALT = "comments.form"
 # Format controls (zero-width spaces and joiners, bidi marks, BOM) and other control
@@ -121,16 +123,9 @@ def check_token(token: str, article_id: int):
 
 
 def network(address: str) -> str:
-    """What one client is: an IPv4 address, or the IPv6 /64 (``RATE_LIMIT_IPV6_PREFIX``) one
-    household or phone gets from its provider and cycles addresses inside."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return "unknown"
-    if ip.version == 4:
-        return str(ip)
-    prefix = settings.RATE_LIMIT_IPV6_PREFIX
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    """What one client is for the limits: an IPv4 address, or the IPv6 prefix one household or
+    phone gets from its provider and cycles addresses inside (commenter.address_block)."""
+    return address_block(address) or "unknown"
 
 
 def _rate(setting: str) -> tuple[int, int]:

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -94,3 +95,16 @@ def fast_test_client(settings):
     """Opt-in speed-up: WhiteNoise looks static files up per request instead of scanning
     STATIC_ROOT whenever a test Client builds its handler (~40 ms a Client after collectstatic)."""
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture
+def server_dir():
+    """A directory for an embedded PostgreSQL of a test's own. Not under pytest's tmp_path: as
+    root, pgserver runs the server as its own user, which must traverse the path, and every
+    pytest session resets its base directory to mode 0700."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="portal-test-pg-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

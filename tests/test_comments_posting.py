@@ -105,8 +105,9 @@ def test_awaiting_moderation_notice_is_in_the_readers_script(client, article):
     response = client.post(
         comment_url(article, "zh-tw"), comment_form(article, body="寫得好"), follow=True
     )
-    assertContains(response, "留言已提交，稽核通過後才會公開顯示。")
-    assertContains(response, "待稽核，僅您可見")
+    # 審核, as the glossary says (OpenCC's s2twp says 稽核, "audit").
+    assertContains(response, "留言已提交，審核通過後才會公開顯示。")
+    assertContains(response, "待審核，僅您可見")
 
 
 def test_approved_comments_are_listed_oldest_first_with_nickname_time_and_body(

@@ -35,8 +35,8 @@ def test_importing_the_settings_starts_no_server_and_creates_nothing(tmp_path):
         assert not (tmp_path / "fresh").exists()
 
 
-def test_first_connection_starts_the_server_and_creates_a_utf8_portal_database(tmp_path):
-    data_dir = tmp_path / "pgdata"
+def test_first_connection_starts_the_server_and_creates_a_utf8_portal_database(server_dir):
+    data_dir = server_dir / "pgdata"
     env = embedded_env(data_dir, DEBUG="true")
     code = PROBE + (
         "from concurrent.futures import ThreadPoolExecutor; from django.db import connections\n"
@@ -66,10 +66,10 @@ def test_first_connection_starts_the_server_and_creates_a_utf8_portal_database(t
     assert "not running" in run(["make", "-s", "stop-db"], env).stdout
 
 
-def test_a_server_stopped_under_a_process_starts_again_on_its_next_start(tmp_path):
+def test_a_server_stopped_under_a_process_starts_again_on_its_next_start(server_dir):
     from portal import embedded_postgres
 
-    data_dir = tmp_path / "pgdata"
+    data_dir = server_dir / "pgdata"
     try:
         socket_dir = embedded_postgres.start(data_dir)
         first = embedded_postgres.running_pid(data_dir)

@@ -5,7 +5,9 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -61,8 +63,9 @@ class Postgres:
 
 
 @pytest.fixture(scope="module")
-def postgres(tmp_path_factory):
-    pg = Postgres(tmp_path_factory.mktemp("outage") / "pgdata")
+def postgres():
+    # Not under pytest's base directory (see the server_dir fixture in conftest.py).
+    pg = Postgres(Path(tempfile.mkdtemp(prefix="portal-outage-pg-")) / "pgdata")
     env = production_env(pg.url, COMMENT_MIN_SECONDS=0)
     prepare_site(env)
     article_id = int(manage(env, "shell", "-c", REFERENCE).strip().splitlines()[-1])
