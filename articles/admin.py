@@ -3,9 +3,11 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from js_asset import Media
 
 from portal.variants import VARIANTS
 
+from .forms import ArticleAdminForm
 from .models import Article, Category, GlossaryTerm
 
 
@@ -19,6 +21,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = [
         "title",
         "category",
@@ -85,6 +88,12 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.last_edited_by = request.user
         super().save_model(request, obj, form, change)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The editor's import map is an inline script: it runs under the CSP with this
+        # request's nonce (portal/settings.py).
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     @admin.action(description="发布所选文章", permissions=["change"])
     def publish(self, request, queryset):

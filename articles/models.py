@@ -16,27 +16,22 @@ from django.db.models import Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from portal import edge, pagecache
 from portal.variants import CODES, VARIANTS
 from portal.variants.convert import Glossary, Term, detect_script, render, render_fields
+from portal.variants.markup import render_html
 
 from . import heat as heat_counter
-from . import purge
+from . import purge, richtext
 from .search import update_search_vector
 from .signals import glossary_changed
 
 SCRIPT_CHOICES = [(v.code, v.name) for v in VARIANTS.values()]
 
 
-def paragraphs_html(text: str) -> str:
-    """Plain text → escaped ``<p>``s: blank lines separate paragraphs, single breaks stay."""
-    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
-    return "".join(
-        "<p>" + escape(block).replace("\n", "<br>") + "</p>" for block in blocks if block
-    )
+paragraphs_html = richtext.paragraphs_html  # plain-text bodies render as they always have
 
 
 class GlossaryTermQuerySet(models.QuerySet):
@@ -252,7 +247,8 @@ class Article(models.Model):
     summary = models.TextField("摘要", max_length=600, help_text="显示在标题下方的摘要框和列表中。")
     body = models.TextField(
         "正文",
-        help_text="纯文本；空一行表示分段。用 -{…}- 保护不应转换的文字，"
+        help_text="可用小标题、加粗、链接、引用、列表和图片（图片须先在“图片”中上传）。"
+        "用 -{…}- 保护不应转换的文字，"
         "或用 -{zh-hans:…;zh-hant:…;zh-tw:…;zh-hk:…}- 为各版本分别指定写法。",
     )
     category = models.ForeignKey(
@@ -293,7 +289,7 @@ class Article(models.Model):
     )
     title_variants = models.JSONField(default=dict, editable=False)
     summary_variants = models.JSONField(default=dict, editable=False)
-    body_variants = models.JSONField(default=dict, editable=False)  # escaped HTML per variant
+    body_variants = models.JSONField(default=dict, editable=False)  # sanitised HTML per variant
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -327,6 +323,8 @@ class Article(models.Model):
         update_fields = kwargs.get("update_fields")
         text_changed = update_fields is None or set(update_fields) & set(self.TEXT_FIELDS)
         if text_changed:
+            if richtext.is_html(self.body):
+                self.body = richtext.sanitize(self.body)
             self.refresh_renderings(glossary)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, *self.RENDERED_FIELDS}
@@ -361,20 +359,26 @@ class Article(models.Model):
         if not self.source_script:
             self.source_script = detect_script([self.title, self.summary, self.body])
         rendered = render_fields(
-            {"title": self.title, "summary": self.summary, "body": self.body},
-            self.source_script,
-            glossary,
+            {"title": self.title, "summary": self.summary}, self.source_script, glossary
         )
         self.title_variants = rendered["title"]
         self.summary_variants = rendered["summary"]
-        self.body_variants = {v: paragraphs_html(text) for v, text in rendered["body"].items()}
+        self.body_variants = self.render_body(glossary)
+
+    def render_body(self, glossary: Glossary) -> dict[str, str]:
+        """The body's HTML in every variant: the editor's sanitised HTML with its text
+        converted, or plain text's paragraphs exactly as before the editor existed."""
+        if not richtext.is_html(self.body):
+            rendered = render(self.body, self.source_script, glossary)
+            return {v: paragraphs_html(text) for v, text in rendered.items()}
+        return render_html(self.body, self.source_script, glossary)
 
     def text(self, variant: str) -> dict:
         """One variant's title, summary and body HTML (for the admin preview and feeds)."""
         return {
             "title": self.title_variants.get(variant, self.title),
             "summary": self.summary_variants.get(variant, self.summary),
-            "body": mark_safe(self.body_variants.get(variant, "")),  # escaped at save
+            "body": mark_safe(self.body_variants.get(variant, "")),  # sanitised at save
         }
 
     # --- the article page ----------------------------------------------------------------------

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from articles.sitemaps import sitemaps
 from portal import views
@@ -14,6 +16,12 @@ urlpatterns = [
     path("variant/<str:code>/", switch_variant, name="switch_variant"),
     path("admin/", admin.site.urls),
 ]
+if settings.SERVE_MEDIA and settings.MEDIA_URL == "/media/":
+    # Photos' files from gunicorn on one box (`make run`). Their names never change (a new
+    # upload is a new name), and the edge serves them from disk itself (edge/portal.conf).
+    urlpatterns.append(
+        re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT})
+    )
 urlpatterns += i18n_patterns(
     # Comments first: articles' optional-slug route would otherwise swallow …/<id>/comments/.
     path("", include("comments.urls")),
