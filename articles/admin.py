@@ -1,14 +1,20 @@
 """The editors' product: writing, scheduling, publishing, and fixing conversions."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 from js_asset import Media
 
 from portal.variants import VARIANTS
 
 from .forms import ArticleAdminForm
 from .models import Article, Category, GlossaryTerm
+from .revisions import diff_rows
 
 
 @admin.register(Category)
@@ -48,7 +54,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "preview",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "summary", "body", "category"]}),
+        (None, {"fields": ["title", "summary", "body", "category", "known_version"]}),
         ("发布", {"fields": ["status", "published_at", "is_headline", "allow_comments"]}),
         ("来源", {"fields": ["source", "author", "source_script"]}),
         ("四种版本预览（保存后更新）", {"classes": ["collapse"], "fields": ["preview"]}),
@@ -88,6 +94,89 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.last_edited_by = request.user
         super().save_model(request, obj, form, change)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.editor = request.user
+        return form
+
+    # --- revisions: the "历史" button lists them; compare two; restore one ------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/history/compare/",
+                view(self.compare_view),
+                name="articles_article_compare",
+            ),
+            path(
+                "<int:object_id>/history/<int:revision_id>/restore/",
+                view(require_POST(self.restore_view)),
+                name="articles_article_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _article_for(self, request, object_id, *, change=False) -> Article:
+        article = get_object_or_404(Article.objects.defer("body_variants"), pk=object_id)
+        allowed = (
+            self.has_change_permission(request, article)
+            if change
+            else self.has_view_or_change_permission(request, article)
+        )
+        if not allowed:
+            raise PermissionDenied
+        return article
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = self._article_for(request, object_id)
+        revisions = article.revisions.select_related("saved_by").defer("body", "summary")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"“{article.title}”的修订历史",
+            "subtitle": None,
+            "article": article,
+            "revisions": revisions,
+            "may_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/revisions.html", context)
+
+    def compare_view(self, request, object_id):
+        article = self._article_for(request, object_id)
+        chosen = sorted(
+            (
+                get_object_or_404(article.revisions, pk=request.GET.get(name) or 0)
+                for name in ("a", "b")
+            ),
+            key=lambda r: (r.saved_at, r.pk),
+        )
+        older, newer = chosen
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"对比第 {older.version} 版与第 {newer.version} 版",
+            "subtitle": None,
+            "article": article,
+            "older": older,
+            "newer": newer,
+            "rows": diff_rows(older, newer),
+            "may_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def restore_view(self, request, object_id, revision_id):
+        article = self._article_for(request, object_id, change=True)
+        revision = get_object_or_404(article.revisions, pk=revision_id)
+        article.restore(revision, by=request.user)
+        self.message_user(
+            request,
+            f"已恢复第 {revision.version} 版的内容，保存为第 {article.version} 版"
+            "（发布状态与时间不变）。",
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The editor's import map is an inline script: it runs under the CSP with this

@@ -1,11 +1,13 @@
 """The editors' article form: the rich-text body, sanitised as the form is cleaned."""
 
 from django import forms
+from django.utils import timezone
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from . import richtext
 from .models import Article
+from .revisions import ArticleRevision
 
 
 def clean_body(value: str) -> str:
@@ -15,6 +17,7 @@ def clean_body(value: str) -> str:
 
 
 class ArticleAdminForm(forms.ModelForm):
+    editor = None  # the user saving, set by the admin (a conflict revision records them)
     body = ProseEditorFormField(
         label="正文",
         required=True,
@@ -23,6 +26,8 @@ class ArticleAdminForm(forms.ModelForm):
         widget=AdminProseEditorWidget,
         help_text=Article._meta.get_field("body").help_text,
     )
+    # The version the editor started from: saving over a newer one is refused (clean()).
+    known_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Article
@@ -45,3 +50,45 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["body"] = richtext.editor_html(self.instance.body)
+            self.initial["known_version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.errors:
+            self.refuse_saving_over_a_newer_version(cleaned)
+        return cleaned
+
+    def refuse_saving_over_a_newer_version(self, cleaned):
+        """Optimistic concurrency. The admin validates and saves in one transaction, so the row
+        stays locked from this check to the save: no other save can slip in between."""
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        known = cleaned.get("known_version")
+        # The admin's form always sends the version; a post without one has nothing to compare.
+        if current is None or known is None or known == current:
+            return
+        latest = self.instance.revisions.filter(kind=ArticleRevision.Kind.SAVED).first()
+        # Both versions are kept: theirs is the article, this one a conflict revision.
+        values = {**cleaned, "category_id": getattr(cleaned.get("category"), "pk", None)}
+        ArticleRevision.snapshot(
+            self.instance,
+            kind=ArticleRevision.Kind.CONFLICT,
+            by=self.editor,
+            note=f"基于第 {known} 版，未保存（当时已是第 {current} 版）",
+            values={"version": known, **values},
+        )
+        # Submitting again now means "mine wins", knowingly.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("known_version")] = current
+        who = latest.saved_by if latest and latest.saved_by else "其他编辑"
+        when = timezone.localtime(latest.saved_at).strftime("%H:%M") if latest else ""
+        raise forms.ValidationError(
+            f"未保存：{who} 在 {when} 保存了较新的第 {current} 版（你是在第 {known} 版上修改的）。"
+            "你的修改没有覆盖它，已作为冲突稿保存在“历史”里，可在那里对比两个版本。"
+            "如确认以你的版本为准，请再次点击保存。",
+            code="stale",
+        )

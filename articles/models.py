@@ -25,6 +25,7 @@ from portal.variants.markup import render_html
 
 from . import heat as heat_counter
 from . import purge, richtext
+from .revisions import ArticleRevision
 from .search import update_search_vector
 from .signals import glossary_changed
 
@@ -287,6 +288,12 @@ class Article(models.Model):
         related_name="+",
         verbose_name="最后编辑",
     )
+    version = models.PositiveIntegerField(
+        "版本",
+        default=0,
+        editable=False,
+        help_text="每次保存加一；编辑表单据此发现他人较新的保存。",
+    )
     title_variants = models.JSONField(default=dict, editable=False)
     summary_variants = models.JSONField(default=dict, editable=False)
     body_variants = models.JSONField(default=dict, editable=False)  # sanitised HTML per variant
@@ -318,19 +325,37 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, glossary: Glossary | None = None, **kwargs):
-        """Render the variants and the search document when the text may have changed."""
+    def save(
+        self,
+        *args,
+        glossary: Glossary | None = None,
+        revision: ArticleRevision.Kind = ArticleRevision.Kind.SAVED,
+        note: str = "",
+        **kwargs,
+    ):
+        """Render the variants and the search document when the text may have changed; keep a
+        revision of every edit (re-renderings after a glossary change are not edits)."""
         update_fields = kwargs.get("update_fields")
         text_changed = update_fields is None or set(update_fields) & set(self.TEXT_FIELDS)
+        edited = update_fields is None or set(update_fields) - {
+            *self.RENDERED_FIELDS,
+            "updated_at",
+        }
         if text_changed:
             if richtext.is_html(self.body):
                 self.body = richtext.sanitize(self.body)
             self.refresh_renderings(glossary)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, *self.RENDERED_FIELDS}
+        if edited:
+            self.version += 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         with transaction.atomic():
             before = purge.state_before(self)
             super().save(*args, **kwargs)
+            if edited:
+                ArticleRevision.snapshot(self, kind=revision, by=self.last_edited_by, note=note)
             if text_changed:
                 update_search_vector(self)
             pagecache.article_changed(self.pk)
@@ -352,6 +377,12 @@ class Article(models.Model):
         self.status = self.Status.DRAFT
         self.last_edited_by = by or self.last_edited_by
         self.save(update_fields=["status", "last_edited_by", "updated_at"])
+
+    def restore(self, revision: ArticleRevision, by=None) -> None:
+        """Bring back an earlier revision's text as a new revision (publication unchanged)."""
+        revision.apply_to(self)
+        self.last_edited_by = by or self.last_edited_by
+        self.save(revision=ArticleRevision.Kind.RESTORED, note=f"恢复自第 {revision.version} 版")
 
     def refresh_renderings(self, glossary: Glossary | None = None):
         """Compute the four variants of title, summary and body from what was written."""
