@@ -12,8 +12,9 @@ from js_asset import Media
 
 from portal.variants import VARIANTS
 
-from .forms import ArticleAdminForm
+from .forms import ArticleAdminForm, PhotoUploadForm
 from .models import Article, Category, GlossaryTerm
+from .photos import Photo
 from .revisions import diff_rows
 
 
@@ -52,11 +53,26 @@ class ArticleAdmin(admin.ModelAdmin):
         "updated_at",
         "last_edited_by",
         "preview",
+        "photo_library",
     ]
+    autocomplete_fields = ["lead_photo"]
     fieldsets = [
-        (None, {"fields": ["title", "summary", "body", "category", "known_version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "summary",
+                    "lead_photo",
+                    "body",
+                    "photo_library",
+                    "category",
+                    "known_version",
+                ]
+            },
+        ),
         ("发布", {"fields": ["status", "published_at", "is_headline", "allow_comments"]}),
-        ("来源", {"fields": ["source", "author", "source_script"]}),
+        ("来源", {"fields": ["source", "author", "responsible_editor", "source_script"]}),
         ("四种版本预览（保存后更新）", {"classes": ["collapse"], "fields": ["preview"]}),
         (
             "统计",
@@ -74,6 +90,24 @@ class ArticleAdmin(admin.ModelAdmin):
         if article.published_at > timezone.now():
             return "定时发布"
         return "✓"
+
+    @admin.display(description="插入正文的图片")
+    def photo_library(self, article):
+        """The latest photos and the address to give the editor's image button."""
+        rows = format_html_join(
+            "",
+            '<li><img src="{}" width="96" alt=""> <code>{}</code> {}</li>',
+            (
+                (photo.url(photo.renditions[0]["jpeg"]), photo.src, photo.caption[:30])
+                for photo in Photo.objects.all()[:12]
+            ),
+        )
+        return format_html(
+            "<p>在正文工具栏点“图片”（Figure），把下面的地址粘贴进去，再写图片说明；"
+            '图片须先在<a href="{}">图片</a>中上传。</p><ul class="photo-library">{}</ul>',
+            reverse("admin:articles_photo_changelist"),
+            rows,
+        )
 
     @admin.display(description="预览")
     def preview(self, article):
@@ -199,6 +233,47 @@ class ArticleAdmin(admin.ModelAdmin):
             article.unpublish(by=request.user)
             count += 1
         self.message_user(request, f"已撤回 {count} 篇文章。", messages.SUCCESS)
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    list_display = ["thumbnail", "caption", "credit", "size", "body_src", "created_at"]
+    search_fields = ["caption", "credit"]
+    readonly_fields = ["thumbnail", "size", "body_src", "uploaded_by", "created_at"]
+    date_hierarchy = "created_at"
+    list_select_related = ["uploaded_by"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = PhotoUploadForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["upload", "caption", "credit"]
+        return ["thumbnail", "caption", "credit", "size", "body_src", "uploaded_by", "created_at"]
+
+    @admin.display(description="图片")
+    def thumbnail(self, photo):
+        first = photo.renditions[0]
+        return format_html('<img src="{}" width="160" alt="">', photo.url(first["jpeg"]))
+
+    @admin.display(description="尺寸")
+    def size(self, photo):
+        return f"{photo.width}×{photo.height}"
+
+    @admin.display(description="正文插入地址")
+    def body_src(self, photo):
+        return format_html("<code>{}</code>", photo.src)
+
+    def save_model(self, request, obj, form, change):
+        glossary = GlossaryTerm.objects.as_glossary()
+        if not change:
+            obj.uploaded_by = request.user
+            obj.store(form.image)
+        obj.save(glossary=glossary)
+        if change:
+            Article.rerender_showing(obj, glossary)
 
 
 @admin.register(GlossaryTerm)

@@ -7,6 +7,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 
 from . import richtext
 from .models import Article
+from .photos import Photo, open_upload
 from .revisions import ArticleRevision
 
 
@@ -41,8 +42,10 @@ class ArticleAdminForm(forms.ModelForm):
             "published_at",
             "is_headline",
             "allow_comments",
+            "lead_photo",
             "source",
             "author",
+            "responsible_editor",
             "source_script",
         ]
 
@@ -92,3 +95,24 @@ class ArticleAdminForm(forms.ModelForm):
             "如确认以你的版本为准，请再次点击保存。",
             code="stale",
         )
+
+
+class PhotoUploadForm(forms.ModelForm):
+    """A new photo: the file is checked and decoded here, so a bad one is a form error and
+    nothing is stored; the admin then writes the renditions (Photo.store)."""
+
+    upload = forms.FileField(
+        label="图片文件",
+        help_text="JPEG、PNG 或 WebP。上传后自动摆正方向、清除 EXIF（含 GPS 位置）"
+        "并生成 480/960/1440 像素宽的版本。",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    class Meta:
+        model = Photo
+        fields = ["caption", "credit"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        self.image = open_upload(upload)
+        return upload

@@ -24,7 +24,9 @@ from portal.variants.convert import Glossary, Term, detect_script, render, rende
 from portal.variants.markup import render_html
 
 from . import heat as heat_counter
+from . import photos as body_photos
 from . import purge, richtext
+from .photos import Photo
 from .revisions import ArticleRevision
 from .search import update_search_vector
 from .signals import glossary_changed
@@ -92,6 +94,9 @@ class GlossaryTerm(models.Model):
         for term in terms:
             for category in Category.objects.filter(name__contains=term):
                 category.save(glossary=glossary)
+            for photo in Photo.objects.filter(Q(caption__contains=term) | Q(credit__contains=term)):
+                photo.save(glossary=glossary)
+                Article.rerender_showing(photo, glossary)
         seen = set()
         for term in terms:
             for article in Article.objects.containing(term).exclude(pk__in=seen):
@@ -167,10 +172,12 @@ class ArticleQuerySet(models.QuerySet):
             "display_summary": KeyTextTransform(variant, "summary_variants"),
             "display_category": KeyTextTransform(variant, "category__name_variants"),
         }
+        related = ["category", "lead_photo"]
         if body:
             fields["display_body"] = KeyTextTransform(variant, "body_variants")
+            related.append("responsible_editor")
         return (
-            self.select_related("category")
+            self.select_related(*related)
             .defer(
                 "body",
                 "title_variants",
@@ -254,6 +261,25 @@ class Article(models.Model):
     )
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="articles", verbose_name="栏目"
+    )
+    lead_photo = models.ForeignKey(
+        Photo,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lead_articles",
+        verbose_name="题图",
+        help_text="文章页顶部的大图，也用于列表缩略图和分享（og:image）。先在“图片”中上传。",
+    )
+    responsible_editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"is_staff": True},
+        verbose_name="责任编辑",
+        help_text="显示在文章末尾。显示姓名（未填姓名则显示用户名）。",
     )
     source = models.CharField("来源", max_length=60, blank=True)
     author = models.CharField("作者", max_length=60, blank=True)
@@ -378,6 +404,11 @@ class Article(models.Model):
         self.last_edited_by = by or self.last_edited_by
         self.save(update_fields=["status", "last_edited_by", "updated_at"])
 
+    @property
+    def responsible_editor_name(self) -> str:
+        editor = self.responsible_editor
+        return (editor.get_full_name() or editor.get_username()) if editor else ""
+
     def restore(self, revision: ArticleRevision, by=None) -> None:
         """Bring back an earlier revision's text as a new revision (publication unchanged)."""
         revision.apply_to(self)
@@ -402,7 +433,20 @@ class Article(models.Model):
         if not richtext.is_html(self.body):
             rendered = render(self.body, self.source_script, glossary)
             return {v: paragraphs_html(text) for v, text in rendered.items()}
-        return render_html(self.body, self.source_script, glossary)
+        rendered = render_html(self.body, self.source_script, glossary)
+        keys = body_photos.keys_in(self.body)
+        if not keys:
+            return rendered
+        photos = {p.key: p for p in Photo.objects.filter(key__in=keys)}
+        return {v: body_photos.expand(html, photos, v) for v, html in rendered.items()}
+
+    @classmethod
+    def rerender_showing(cls, photo: Photo, glossary: Glossary | None = None) -> None:
+        """Re-render (and so refresh the pages of) the articles that show ``photo``."""
+        for article in cls.objects.filter(
+            Q(lead_photo=photo) | Q(body__contains=f"photos/{photo.key}/")
+        ):
+            article.save(glossary=glossary, update_fields=cls.RENDERED_FIELDS)
 
     def text(self, variant: str) -> dict:
         """One variant's title, summary and body HTML (for the admin preview and feeds)."""

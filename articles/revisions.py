@@ -27,6 +27,8 @@ RECORDED_FIELDS = (
     "is_headline",
     "allow_comments",
     "source_script",
+    "lead_photo_id",
+    "responsible_editor_id",
 )
 NOT_RESTORED = ("status", "published_at")
 

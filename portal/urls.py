@@ -3,7 +3,6 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from articles.sitemaps import sitemaps
 from portal import views
@@ -19,9 +18,7 @@ urlpatterns = [
 if settings.SERVE_MEDIA and settings.MEDIA_URL == "/media/":
     # Photos' files from gunicorn on one box (`make run`). Their names never change (a new
     # upload is a new name), and the edge serves them from disk itself (edge/portal.conf).
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    urlpatterns.append(re_path(r"^media/(?P<path>.+)$", views.media_file, name="media"))
 urlpatterns += i18n_patterns(
     # Comments first: articles' optional-slug route would otherwise swallow …/<id>/comments/.
     path("", include("comments.urls")),
