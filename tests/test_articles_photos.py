@@ -209,3 +209,20 @@ def test_an_article_keeps_its_lead_photo_in_revisions(editor):
     article = make_article(lead_photo=photo)
     assert article.revisions.get().fields["lead_photo_id"] == photo.pk
     assert Article.objects.get(pk=article.pk).lead_photo == photo
+
+
+def test_the_edge_serves_photos_from_disk_and_lets_uploads_reach_the_admin(tmp_path):
+    from edge import site_config
+
+    conf = site_config(
+        listen="8080",
+        app="127.0.0.1:8001",
+        cache_dir=tmp_path,
+        reads_log=tmp_path / "reads.log",
+        access_log="off",
+        media_root=tmp_path / "media",
+    )
+    media = re.search(r"location /media/ \{(.*?)\}", conf, re.S).group(1)
+    assert f"alias {tmp_path}/media/;" in media and "immutable" in media
+    admin = re.search(r"location /admin/ \{(.*?)\}", conf, re.S).group(1)
+    assert "client_max_body_size 64m;" in admin
