@@ -134,7 +134,7 @@ def test_the_lead_photo_is_large_on_the_page_a_thumbnail_in_lists_and_the_og_ima
     assert "<figcaption>题图说明" in lead
     assert re.search(r'<meta property="og:image" content="https?://[^"]+/1440\.jpg">', page)
     home = client.get("/zh-hans/").content.decode()
-    assert '<li class="item with-thumb">' in home
+    assert '<a class="item-thumb" href="/zh-hans/articles/' in home
     assert 'sizes="160px"' in home and photo.renditions[0]["jpeg"] in home
 
 
