@@ -16,27 +16,25 @@ from django.db.models import Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from portal import edge, pagecache
 from portal.variants import CODES, VARIANTS
 from portal.variants.convert import Glossary, Term, detect_script, render, render_fields
+from portal.variants.markup import render_html
 
 from . import heat as heat_counter
-from . import purge
+from . import photos as body_photos
+from . import purge, richtext
+from .photos import Photo
+from .revisions import ArticleRevision
 from .search import update_search_vector
 from .signals import glossary_changed
 
 SCRIPT_CHOICES = [(v.code, v.name) for v in VARIANTS.values()]
 
 
-def paragraphs_html(text: str) -> str:
-    """Plain text → escaped ``<p>``s: blank lines separate paragraphs, single breaks stay."""
-    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
-    return "".join(
-        "<p>" + escape(block).replace("\n", "<br>") + "</p>" for block in blocks if block
-    )
+paragraphs_html = richtext.paragraphs_html  # plain-text bodies render as they always have
 
 
 class GlossaryTermQuerySet(models.QuerySet):
@@ -96,6 +94,9 @@ class GlossaryTerm(models.Model):
         for term in terms:
             for category in Category.objects.filter(name__contains=term):
                 category.save(glossary=glossary)
+            for photo in Photo.objects.filter(Q(caption__contains=term) | Q(credit__contains=term)):
+                photo.save(glossary=glossary)
+                Article.rerender_showing(photo, glossary)
         seen = set()
         for term in terms:
             for article in Article.objects.containing(term).exclude(pk__in=seen):
@@ -171,10 +172,12 @@ class ArticleQuerySet(models.QuerySet):
             "display_summary": KeyTextTransform(variant, "summary_variants"),
             "display_category": KeyTextTransform(variant, "category__name_variants"),
         }
+        related = ["category", "lead_photo"]
         if body:
             fields["display_body"] = KeyTextTransform(variant, "body_variants")
+            related.append("responsible_editor")
         return (
-            self.select_related("category")
+            self.select_related(*related)
             .defer(
                 "body",
                 "title_variants",
@@ -252,11 +255,31 @@ class Article(models.Model):
     summary = models.TextField("摘要", max_length=600, help_text="显示在标题下方的摘要框和列表中。")
     body = models.TextField(
         "正文",
-        help_text="纯文本；空一行表示分段。用 -{…}- 保护不应转换的文字，"
+        help_text="可用小标题、加粗、链接、引用、列表和图片（图片须先在“图片”中上传）。"
+        "用 -{…}- 保护不应转换的文字，"
         "或用 -{zh-hans:…;zh-hant:…;zh-tw:…;zh-hk:…}- 为各版本分别指定写法。",
     )
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="articles", verbose_name="栏目"
+    )
+    lead_photo = models.ForeignKey(
+        Photo,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lead_articles",
+        verbose_name="题图",
+        help_text="文章页顶部的大图，也用于列表缩略图和分享（og:image）。先在“图片”中上传。",
+    )
+    responsible_editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"is_staff": True},
+        verbose_name="责任编辑",
+        help_text="显示在文章末尾。显示姓名（未填姓名则显示用户名）。",
     )
     source = models.CharField("来源", max_length=60, blank=True)
     author = models.CharField("作者", max_length=60, blank=True)
@@ -291,9 +314,15 @@ class Article(models.Model):
         related_name="+",
         verbose_name="最后编辑",
     )
+    version = models.PositiveIntegerField(
+        "版本",
+        default=0,
+        editable=False,
+        help_text="每次保存加一；编辑表单据此发现他人较新的保存。",
+    )
     title_variants = models.JSONField(default=dict, editable=False)
     summary_variants = models.JSONField(default=dict, editable=False)
-    body_variants = models.JSONField(default=dict, editable=False)  # escaped HTML per variant
+    body_variants = models.JSONField(default=dict, editable=False)  # sanitised HTML per variant
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -322,17 +351,37 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, glossary: Glossary | None = None, **kwargs):
-        """Render the variants and the search document when the text may have changed."""
+    def save(
+        self,
+        *args,
+        glossary: Glossary | None = None,
+        revision: ArticleRevision.Kind = ArticleRevision.Kind.SAVED,
+        note: str = "",
+        **kwargs,
+    ):
+        """Render the variants and the search document when the text may have changed; keep a
+        revision of every edit (re-renderings after a glossary change are not edits)."""
         update_fields = kwargs.get("update_fields")
         text_changed = update_fields is None or set(update_fields) & set(self.TEXT_FIELDS)
+        edited = update_fields is None or set(update_fields) - {
+            *self.RENDERED_FIELDS,
+            "updated_at",
+        }
         if text_changed:
+            if richtext.is_html(self.body):
+                self.body = richtext.sanitize(self.body)
             self.refresh_renderings(glossary)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, *self.RENDERED_FIELDS}
+        if edited:
+            self.version += 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         with transaction.atomic():
             before = purge.state_before(self)
             super().save(*args, **kwargs)
+            if edited:
+                ArticleRevision.snapshot(self, kind=revision, by=self.last_edited_by, note=note)
             if text_changed:
                 update_search_vector(self)
             pagecache.article_changed(self.pk)
@@ -355,26 +404,56 @@ class Article(models.Model):
         self.last_edited_by = by or self.last_edited_by
         self.save(update_fields=["status", "last_edited_by", "updated_at"])
 
+    @property
+    def responsible_editor_name(self) -> str:
+        editor = self.responsible_editor
+        return (editor.get_full_name() or editor.get_username()) if editor else ""
+
+    def restore(self, revision: ArticleRevision, by=None) -> None:
+        """Bring back an earlier revision's text as a new revision (publication unchanged)."""
+        revision.apply_to(self)
+        self.last_edited_by = by or self.last_edited_by
+        self.save(revision=ArticleRevision.Kind.RESTORED, note=f"恢复自第 {revision.version} 版")
+
     def refresh_renderings(self, glossary: Glossary | None = None):
         """Compute the four variants of title, summary and body from what was written."""
         glossary = glossary if glossary is not None else GlossaryTerm.objects.as_glossary()
         if not self.source_script:
             self.source_script = detect_script([self.title, self.summary, self.body])
         rendered = render_fields(
-            {"title": self.title, "summary": self.summary, "body": self.body},
-            self.source_script,
-            glossary,
+            {"title": self.title, "summary": self.summary}, self.source_script, glossary
         )
         self.title_variants = rendered["title"]
         self.summary_variants = rendered["summary"]
-        self.body_variants = {v: paragraphs_html(text) for v, text in rendered["body"].items()}
+        self.body_variants = self.render_body(glossary)
+
+    def render_body(self, glossary: Glossary) -> dict[str, str]:
+        """The body's HTML in every variant: the editor's sanitised HTML with its text
+        converted, or plain text's paragraphs exactly as before the editor existed."""
+        if not richtext.is_html(self.body):
+            rendered = render(self.body, self.source_script, glossary)
+            return {v: paragraphs_html(text) for v, text in rendered.items()}
+        rendered = render_html(self.body, self.source_script, glossary)
+        keys = body_photos.keys_in(self.body)
+        if not keys:
+            return rendered
+        photos = {p.key: p for p in Photo.objects.filter(key__in=keys)}
+        return {v: body_photos.expand(html, photos, v) for v, html in rendered.items()}
+
+    @classmethod
+    def rerender_showing(cls, photo: Photo, glossary: Glossary | None = None) -> None:
+        """Re-render (and so refresh the pages of) the articles that show ``photo``."""
+        for article in cls.objects.filter(
+            Q(lead_photo=photo) | Q(body__contains=f"photos/{photo.key}/")
+        ):
+            article.save(glossary=glossary, update_fields=cls.RENDERED_FIELDS)
 
     def text(self, variant: str) -> dict:
         """One variant's title, summary and body HTML (for the admin preview and feeds)."""
         return {
             "title": self.title_variants.get(variant, self.title),
             "summary": self.summary_variants.get(variant, self.summary),
-            "body": mark_safe(self.body_variants.get(variant, "")),  # escaped at save
+            "body": mark_safe(self.body_variants.get(variant, "")),  # sanitised at save
         }
 
     # --- the article page ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--reads-log", default="/var/log/nginx/portal-reads.log")
     parser.add_argument("--access-log", default="/var/log/nginx/portal-access.log")
     parser.add_argument("--static-root", default=str(ROOT / "staticfiles"))
+    parser.add_argument("--media-root", default=str(ROOT / "var" / "media"))
     parser.add_argument(
         "--purge-from",
         default="127.0.0.1 ::1",
@@ -38,6 +39,7 @@ def main() -> None:
             reads_log=Path(args.reads_log),
             access_log=args.access_log,
             static_root=Path(args.static_root),
+            media_root=Path(args.media_root),
             purge_from=args.purge_from,
         )
     )

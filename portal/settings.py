@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "csp",
     "axes",
+    # The admin's rich-text editor (ProseMirror); its JS and CSS are static files of the package.
+    "django_prose_editor",
     "portal",
     "articles",
     "comments",
@@ -236,6 +239,18 @@ STORAGES = {
     },
 }
 
+# Uploaded photos and their renditions (articles/photos.py). On several app hosts, point the
+# "default" storage at S3-compatible storage with django-storages (README, "Photos").
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+# gunicorn serves MEDIA_ROOT itself (`make run`) unless a web server in front does (the edge).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+# What an editor may upload (bytes, and pixels decoded: a decompression bomb stays a small file).
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=20 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
+# Uploads larger than this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 # --- Security -------------------------------------------------------------------------------
 # HTTPS is on by default in production. `make run` serves plain http on loopback and turns it off.
 HTTPS = env.bool("HTTPS", default=not DEBUG)
@@ -261,11 +276,13 @@ if SITE_URL and (
     )
 # Content-Security-Policy (django-csp), readers' pages and the admin alike: scripts, styles,
 # images and fetches from the site itself only; no inline script, no style attribute, no
-# framing (tests/test_csp.py, and tests/e2e/test_csp.py in Chromium).
+# framing (tests/test_csp.py, and tests/e2e/test_csp.py in Chromium). The one exception is the
+# admin's rich-text editor, whose import map must be inline: it carries a per-request nonce,
+# which django-csp adds to the header only on pages that used one (readers' pages never do).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy
 
 from articles.sitemaps import sitemaps
@@ -17,6 +18,10 @@ urlpatterns = [
     path("variant/<str:code>/", switch_variant, name="switch_variant"),
     path("admin/", admin.site.urls),
 ]
+if settings.SERVE_MEDIA and settings.MEDIA_URL == "/media/":
+    # Photos' files from gunicorn on one box (`make run`). Their names never change (a new
+    # upload is a new name), and the edge serves them from disk itself (edge/portal.conf).
+    urlpatterns.append(re_path(r"^media/(?P<path>.+)$", views.media_file, name="media"))
 urlpatterns += i18n_patterns(
     # Comments first: articles' optional-slug route would otherwise swallow …/<id>/comments/.
     path("", include("comments.urls")),

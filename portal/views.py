@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 from portal.origin import absolute_url
 
@@ -67,4 +68,12 @@ def login_locked_out(request, original_response=None, credentials=None):
     context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": -(-seconds // 60)}
     response = render(request, "admin/locked_out.html", context, status=429)
     response["Retry-After"] = str(seconds)
+    return response
+
+
+def media_file(request, path):
+    """A photo's file from MEDIA_ROOT, when no web server in front serves them (`make run`).
+    A file's name never changes (a new upload gets a new name), so it may be kept a year."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -1,4 +1,5 @@
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ def pytest_configure(config):
     settings.CSRF_COOKIE_SECURE = False
     settings.HTTPS = False
     settings.COMMENT_MIN_SECONDS = 0
+    # Photos uploaded or drawn by tests (load_demo) go to a directory of this run, not var/media.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-test-media-")
     # Pages render without a collectstatic run; the manifest is tested through `make run`.
     settings.STORAGES = {
         **settings.STORAGES,

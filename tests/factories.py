@@ -102,3 +102,40 @@ def form_tokens(client, article, variant: str = "zh-hans") -> dict:
     response = client.get(f"/{variant}/articles/{article.pk}/comments/tokens/")
     assert response.status_code == 200
     return response.json()
+
+
+def image_bytes(width=2000, height=1000, fmt="JPEG", *, orientation=None, gps=False) -> bytes:
+    """An image file made here (a gradient with a mark in its top-left corner), optionally with
+    the EXIF a phone writes: an orientation tag and a GPS position."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    ImageDraw.Draw(image).rectangle((0, 0, width // 10, height // 10), fill=(255, 0, 0))
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    if gps:
+        exif[0x8825] = {1: "N", 2: (32.0, 3.0, 40.0), 3: "E", 4: (118.0, 47.0, 0.0)}
+    exif[0x010F] = "PhoneMaker"
+    out = io.BytesIO()
+    kwargs = {"exif": exif.tobytes()} if fmt in ("JPEG", "WEBP", "PNG") else {}
+    image.save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+def make_photo(width=2000, height=1000, **fields):
+    """A photo stored as an upload would be (renditions written to MEDIA_ROOT)."""
+    import io
+
+    from articles.models import GlossaryTerm
+    from articles.photos import Photo, open_upload
+
+    class Upload(io.BytesIO):
+        size = property(lambda self: len(self.getvalue()))
+
+    photo = Photo(**{"caption": "测试图片说明", "credit": "本网记者 摄", **fields})
+    photo.store(open_upload(Upload(image_bytes(width, height))))
+    photo.save(glossary=GlossaryTerm.objects.as_glossary())
+    return photo

@@ -23,3 +23,35 @@ def test_articles_of_today_are_published_whatever_the_hour_the_demo_is_loaded(lo
         assert metro.published_at.astimezone(SHANGHAI).date() == moment.date()
         # The ones meant to be scheduled still are.
         assert Article.objects.filter(published_at__gt=moment).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_demo_has_photo_stories_and_a_formatted_one_and_loads_them_once(client):
+    from articles.photos import Photo
+
+    call_command("load_demo", verbosity=0)
+    metro = Article.objects.get(title__startswith="南京地铁11号线")
+    assert metro.lead_photo.caption.startswith("南京地铁11号线列车")
+    story = Article.objects.get(title__startswith="江北新区滨江步道全线贯通")
+    assert story.lead_photo is not None
+    for tag in ("<h2>", "<blockquote>", "<ul>", '<figure class="photo">', "<figcaption>"):
+        assert tag in story.body_variants["zh-hant"], tag
+    page = client.get(f"/zh-tw/articles/{story.pk}/").content.decode()
+    assert "串聯公園與觀景平臺" in page and 'srcset="/media/photos/' in page
+    photos = Photo.objects.count()
+    assert photos == 6
+    call_command("load_demo", verbosity=0)
+    assert Photo.objects.count() == photos
+    assert Article.objects.filter(title=story.title).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_editors_choice_of_lead_photo_survives_loading_the_demo_again(editor):
+    call_command("load_demo", verbosity=0)
+    metro = Article.objects.get(title__startswith="南京地铁11号线")
+    metro.lead_photo = None
+    metro.last_edited_by = editor
+    metro.save()
+    call_command("load_demo", verbosity=0)
+    metro.refresh_from_db()
+    assert metro.lead_photo is None

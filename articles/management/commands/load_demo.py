@@ -1,8 +1,10 @@
 """Load the demo newsroom shipped in ``articles/demo/``: categories, the reference article
-(33℃, as on the page the portal was specified from) and 30-odd more articles.
+(33℃, as on the page the portal was specified from) and 30-odd more articles, some with photos
+drawn by ``articles/demo_photos.py`` and one formatted story (小标题, a quote, a list, photos).
 
-Idempotent: categories by slug and articles by title are created once and never overwritten,
-so an editor's changes to demo content survive ``make run``.
+Idempotent: categories by slug, articles by title and photos by caption are created once and
+never overwritten, so an editor's changes to demo content survive ``make run``; a demo article
+gets its lead photo only while it has none and no editor has saved it.
 """
 
 import json
@@ -13,7 +15,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from articles import demo_photos
 from articles.models import Article, Category, GlossaryTerm
+from articles.photos import Photo, open_upload
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 CATEGORIES = [
@@ -40,11 +44,12 @@ class Command(BaseCommand):
                 transaction.set_rollback(True)
         verb = "would create" if dry_run else "created"
         self.stdout.write(
-            f"load_demo: {verb} {created['categories']} categories, {created['articles']} articles"
+            f"load_demo: {verb} {created['categories']} categories, {created['articles']} "
+            f"articles, {created['photos']} photos"
         )
 
     def load(self, dry_run: bool) -> dict:
-        created = {"categories": 0, "articles": 0}
+        created = {"categories": 0, "articles": 0, "photos": 0}
         glossary = GlossaryTerm.objects.as_glossary()
         categories = {}
         for position, (name, slug) in enumerate(CATEGORIES):
@@ -55,9 +60,25 @@ class Command(BaseCommand):
                 created["categories"] += 1
             categories[name] = category
 
+        shown = json.loads((DEMO_DIR / "photos.zh-Hans.json").read_text("utf-8"))
+        photos = {
+            name: self.photo(name, fields, glossary, created, dry_run)
+            for name, fields in shown["photos"].items()
+        }
+        for story in shown["stories"]:
+            story["body"] = [
+                "".join(story["body"]).replace(
+                    "{walkway}", photos["walkway"].src if photos["walkway"] else ""
+                )
+            ]
+
         reference = json.loads((DEMO_DIR / "reference.zh-Hans.json").read_text("utf-8"))
         reference["published_at"] = datetime.fromisoformat(reference["published_at"])
-        entries = [reference, *json.loads((DEMO_DIR / "articles.zh-Hans.json").read_text("utf-8"))]
+        entries = [
+            reference,
+            *json.loads((DEMO_DIR / "articles.zh-Hans.json").read_text("utf-8")),
+            *shown["stories"],
+        ]
         now = timezone.localtime()
         for entry in entries:
             if Article.objects.filter(title=entry["title"]).exists():
@@ -80,9 +101,27 @@ class Command(BaseCommand):
                 published_at=published_at,
                 is_headline=entry.get("headline", False),
             )
+            if entry.get("lead") and photos[entry["lead"]]:
+                article.lead_photo = photos[entry["lead"]]
             article.save(glossary=glossary)
             Article.objects.filter(pk=article.pk).update(heat=entry.get("heat", 0))
             created["articles"] += 1
             if self.verbosity > 1:
                 self.stdout.write(f"  + {article.pk} {article.title[:30]}")
+        for title, name in shown["lead_photos"].items():
+            untouched = Article.objects.filter(title=title, lead_photo=None).exclude(
+                revisions__saved_by__isnull=False
+            )
+            for article in untouched.distinct():
+                article.lead_photo = photos[name]
+                article.save(glossary=glossary, update_fields=["lead_photo"])
         return created
+
+    def photo(self, name, fields, glossary, created, dry_run) -> Photo | None:
+        photo = Photo.objects.filter(caption=fields["caption"]).first()
+        if photo is None and not dry_run:
+            photo = Photo(caption=fields["caption"], credit=fields["credit"])
+            photo.store(open_upload(demo_photos.drawn(name)))
+            photo.save(glossary=glossary)
+            created["photos"] += 1
+        return photo
