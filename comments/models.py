@@ -9,8 +9,9 @@ import re
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -56,8 +57,19 @@ def glossary_fingerprint(glossary) -> str:
 
 class CommentQuerySet(models.QuerySet):
     def visible(self):
-        """What the public may see: approved comments, nothing else."""
-        return self.filter(status=Comment.Status.APPROVED)
+        """What the public may see: approved comments, and of replies only those whose
+        top-level comment is approved too (a reply goes when its parent goes)."""
+        return self.filter(status=Comment.Status.APPROVED).filter(
+            Q(parent__isnull=True) | Q(parent__status=Comment.Status.APPROVED)
+        )
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def of_commenter(self, key: str):
+        """One browser's comments (its signed ``commenter`` cookie), newest first: the receipts
+        of 我的留言. An empty key is nobody."""
+        return self.filter(commenter_key=key).exclude(commenter_key="").order_by("-created_at")
 
     def pending(self):
         return self.filter(status=Comment.Status.PENDING).order_by("created_at", "id")
@@ -102,7 +114,7 @@ class ListedComments:
             .annotate(html=KeyTextTransform(self.variant, "item_variants"))
             .values_list("html", flat=True)
         )
-        return list(items[start:stop])
+        return [f'<li class="comment">{item}</li>' for item in items[start:stop]]
 
 
 class Comment(models.Model):
@@ -115,6 +127,31 @@ class Comment(models.Model):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="comments", verbose_name="文章"
     )
+    # One level of nesting: ``parent`` is always a top-level comment; ``reply_to`` is the comment
+    # actually answered (the parent or another reply under it: "回复 @昵称").
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name="所属评论",
+    )
+    reply_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="回复对象",
+    )
+    # 楼层: given to a top-level comment at its first approval, in order, and never changed.
+    floor = models.PositiveIntegerField("楼层", null=True, blank=True, editable=False)
+    featured = models.BooleanField("精选", default=False)
+    # 顶: the folded count (comments/likes.py adds what is not folded yet).
+    like_count = models.PositiveIntegerField("顶", default=0, editable=False)
+    # 举报 not yet looked at by a moderator (the desk's 被举报 queue); a decision clears it.
+    open_reports = models.PositiveIntegerField("待处理举报", default=0, editable=False)
     nickname = models.CharField("昵称", max_length=30, blank=True)
     body = models.TextField("内容")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -159,6 +196,23 @@ class Comment(models.Model):
             # A commenter's history on the desk: counts per state, by key and by address block.
             models.Index(fields=["commenter_key", "status"], name="comment_commenter"),
             models.Index(fields=["address_block", "status"], name="comment_address_block"),
+            models.Index(fields=["parent", "status", "created_at"], name="comment_replies"),
+            models.Index(
+                fields=["article", "-like_count"],
+                name="comment_hot",
+                condition=Q(status="approved", parent__isnull=True, like_count__gt=0),
+            ),
+            models.Index(
+                fields=["-open_reports", "created_at"],
+                name="comment_reported",
+                condition=Q(open_reports__gt=0),
+            ),
+            models.Index(fields=["commenter_key", "-created_at"], name="comment_receipts"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "floor"], name="comment_floor_once", condition=Q(floor__gt=0)
+            ),
         ]
         permissions = [("moderate_comment", "可以审核评论（通过、拒绝、标为垃圾）")]
 
@@ -175,7 +229,16 @@ class Comment(models.Model):
 
     @classmethod
     def submit(
-        cls, *, article_id, nickname, body, token, address="", user_agent="", commenter_key=""
+        cls,
+        *,
+        article_id,
+        nickname,
+        body,
+        token,
+        address="",
+        user_agent="",
+        commenter_key="",
+        reply_to=None,
     ):
         """Store a reader's comment, pending; ``(comment, created)``.
 
@@ -188,6 +251,9 @@ class Comment(models.Model):
         spam, by a decision of the site's own. The comment is rendered in the four scripts now,
         so the moderators' desk shows it in each moderator's script without converting fifty
         comments per page view (approval reuses the renderings unless the glossary changed).
+
+        ``reply_to`` is the comment answered (a visible one: ``visible()``); the reply hangs under
+        its top-level comment.
         """
         words = BannedWord.objects.values_list("word", flat=True)
         reasons = guards.suspicion_reasons(nickname, body, words)
@@ -201,6 +267,8 @@ class Comment(models.Model):
             suspicion_reasons=reasons,
             submission_token=token,
             commenter_key=commenter_key,
+            reply_to=reply_to,
+            parent_id=(reply_to.parent_id or reply_to.pk) if reply_to is not None else None,
         )
         comment.refresh_renderings()
         try:
@@ -224,7 +292,14 @@ class Comment(models.Model):
 
     @property
     def is_visible(self) -> bool:
-        return self.status == self.Status.APPROVED
+        """Approved, and (a reply) under an approved comment."""
+        if self.status != self.Status.APPROVED:
+            return False
+        return self.parent_id is None or self.parent.status == self.Status.APPROVED
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
 
     def refresh_renderings(self, glossary=None):
         glossary = glossary if glossary is not None else GlossaryTerm.objects.as_glossary()
@@ -234,8 +309,22 @@ class Comment(models.Model):
             variant: escape(text).replace("\n", "<br>")
             for variant, text in render_literally(self.body, source, glossary).items()
         }
-        self.item_variants = items_html(self.nickname_variants, self.body_variants, self.created_at)
+        self.refresh_item()
         self.rendered_with = glossary_fingerprint(glossary)
+
+    def refresh_item(self):
+        """The listed fragment per variant (comments/rendering.py): no conversion, only
+        formatting, so approval redoes it to add the floor."""
+        answers = None
+        if self.reply_to_id is not None and self.reply_to_id != self.parent_id:
+            answers = self.reply_to.nickname_variants
+        self.item_variants = items_html(
+            self.nickname_variants,
+            self.body_variants,
+            self.created_at,
+            floor=self.floor,
+            answers_variants=answers,
+        )
 
     # --- moderation: one place for everything a decision implies ----------------------------
 
@@ -289,11 +378,10 @@ class Comment(models.Model):
                 if batch is not None:
                     batch.statuses[self.pk] = status
                     batch.counted(self.article_id, decision)
-                else:
-                    DecisionBatch.count(self.article_id, decision)
-                    if decision.changes_visibility:
-                        # Receivers that must wait for the commit (cache refresh) use on_commit.
-                        comment_visibility_changed.send(sender=Comment, article_id=self.article_id)
+                elif decision.changes_visibility:
+                    DecisionBatch.count(self.article_id)
+                    # Receivers that must wait for the commit (cache refresh) use on_commit.
+                    comment_visibility_changed.send(sender=Comment, article_id=self.article_id)
         if refusal is not None:
             raise refusal
         return decision
@@ -303,12 +391,20 @@ class Comment(models.Model):
         now = timezone.now()
         self.status, self.moderated_by, self.moderated_at = status, by, now
         fields = ["status", "moderated_by", "moderated_at"]
+        if by is not None and self.open_reports:
+            self.open_reports = 0  # a moderator has looked at the reports
+            fields.append("open_reports")
         if status == self.Status.APPROVED:
             glossary = batch.glossary if batch else GlossaryTerm.objects.as_glossary()
+            if self.parent_id is None and self.floor is None:
+                self.floor = self.next_floor(self.article_id)
+                fields.append("floor")
             if self.rendered_with != glossary_fingerprint(glossary):
                 self.refresh_renderings(glossary)
-                fields += ["nickname_variants", "body_variants", "item_variants"]
-                fields += ["rendered_with"]
+                fields += ["nickname_variants", "body_variants", "rendered_with"]
+            else:
+                self.refresh_item()
+            fields.append("item_variants")
         self.save(update_fields=fields)
         return Decision.objects.create(
             comment=self,
@@ -320,6 +416,18 @@ class Comment(models.Model):
             note=note[:500],
             undoes=undoes,
         )
+
+    @staticmethod
+    def next_floor(article_id: int) -> int:
+        """The next 楼层 of an article. Approvals of one article's comments are serialised by a
+        transaction-scoped advisory lock, so two moderators approving at once get 7 and 8, not
+        7 twice (and the unique constraint would refuse that loudly anyway)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"floor:{article_id}"]
+            )
+        top = Comment.objects.filter(article_id=article_id, floor__isnull=False)
+        return (top.aggregate(last=models.Max("floor"))["last"] or 0) + 1
 
     @classmethod
     def decide_many(cls, comments, status: str, by, *, reason: str = "", note: str = "") -> int:
@@ -346,30 +454,88 @@ class DecisionBatch:
         locked = Comment.objects.select_for_update().filter(pk__in=[c.pk for c in comments])
         self.statuses = dict(locked.order_by("pk").values_list("pk", "status"))
         self.glossary = GlossaryTerm.objects.as_glossary() if approving else None
-        self.deltas: dict[int, int] = {}
+        self.articles: set[int] = set()
 
     @staticmethod
-    def delta(decision) -> int:
-        approved = Comment.Status.APPROVED
-        return int(decision.to_status == approved) - int(decision.from_status == approved)
+    def count(article_id) -> None:
+        """Set the article's ``comment_count`` to its number of visible comments, counted.
 
-    @classmethod
-    def count(cls, article_id, decision) -> None:
-        """One decision's change to its article's visible-comment count."""
-        if delta := cls.delta(decision):
-            Article.objects.filter(pk=article_id).update(comment_count=F("comment_count") + delta)
+        Counted rather than adjusted by ±1: a top-level comment's decision also shows or hides
+        its approved replies, and a reply counts only under a visible parent; one indexed count
+        per article and decision batch is simpler than keeping those weights right.
+        """
+        visible = (
+            Comment.objects.visible()
+            .filter(article_id=OuterRef("pk"))
+            .order_by()
+            .values("article_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        Article.objects.filter(pk=article_id).update(comment_count=Coalesce(Subquery(visible), 0))
 
     def counted(self, article_id, decision) -> None:
         if decision.changes_visibility:
-            self.deltas[article_id] = self.deltas.get(article_id, 0) + self.delta(decision)
+            self.articles.add(article_id)
 
     def finish(self) -> None:
-        for article_id, delta in sorted(self.deltas.items()):
-            if delta:
-                Article.objects.filter(pk=article_id).update(
-                    comment_count=F("comment_count") + delta
-                )
+        for article_id in sorted(self.articles):
+            self.count(article_id)
             comment_visibility_changed.send(sender=Comment, article_id=article_id)
+
+
+class Like(models.Model):
+    """One reader's 顶 of a comment: one per reader (``commenter`` cookie) per comment, and at
+    most ``COMMENT_LIKES_PER_ADDRESS`` per address block against cleared cookies. The comment's
+    shown count is its folded ``like_count`` (comments/likes.py); a like never writes the comment
+    or the article row when given."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="likes")
+    reader = models.CharField("读者标识", max_length=32)
+    address_block = models.CharField("地址段", max_length=50, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "顶"
+        verbose_name_plural = "顶"
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reader"], name="like_once_per_reader")
+        ]
+        indexes = [models.Index(fields=["comment", "address_block"], name="like_address")]
+
+    def __str__(self):
+        return f"顶 #{self.comment_id}"
+
+
+class Report(models.Model):
+    """A reader's 举报 of an approved comment, one per reader per comment. Reports not yet
+    looked at are counted on the comment (``open_reports``): the desk's 被举报 queue; at
+    ``COMMENT_REPORT_THRESHOLD`` the comment is hidden until a moderator decides again."""
+
+    class Reason(models.TextChoices):
+        AD = "ad", "广告"
+        ABUSE = "abuse", "辱骂"
+        ILLEGAL = "illegal", "违法违规"
+        OTHER = "other", "其他"
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reports", verbose_name="评论"
+    )
+    reason = models.CharField("原因", max_length=10, choices=Reason.choices)
+    reader = models.CharField("读者标识", max_length=32)
+    address_block = models.CharField("地址段", max_length=50, blank=True)
+    created_at = models.DateTimeField("举报时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "举报"
+        verbose_name_plural = "举报"
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reader"], name="report_once_per_reader")
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} #{self.comment_id}"
 
 
 class BannedWord(models.Model):

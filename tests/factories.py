@@ -61,10 +61,12 @@ def make_approved_comments(article, count: int, **fields) -> list[Comment]:
             created_at=start + timezone.timedelta(seconds=n - existing["n"] + 1),
             nickname_variants=template.nickname_variants,
             body_variants={v: f"{html}{n}" for v, html in template.body_variants.items()},
+            floor=n + 1,
             item_variants=items_html(
                 template.nickname_variants,
                 {v: f"{html}{n}" for v, html in template.body_variants.items()},
                 start + timezone.timedelta(seconds=n - existing["n"] + 1),
+                floor=n + 1,
             ),
             **fields,
         )
