@@ -37,7 +37,9 @@ from .models import (
     Comment,
     Decision,
     IntakeRule,
+    Refused,
     RejectionReason,
+    Report,
 )
 
 
@@ -55,9 +57,12 @@ class StatusFilter(admin.SimpleListFilter):
     title = gettext_lazy("状态")
     parameter_name = "status"
     ALL = "all"
+    # Not a status: comments with reports no moderator has seen yet, in any status (approved
+    # ones readers reported; pending ones the report threshold hid), most reported first.
+    REPORTED = "reported"
 
     def lookups(self, request, model_admin):
-        return [*Comment.Status.choices, (self.ALL, _("全部"))]
+        return [*Comment.Status.choices, (self.REPORTED, _("被举报")), (self.ALL, _("全部"))]
 
     def value(self):
         return super().value() or Comment.Status.PENDING
@@ -73,6 +78,8 @@ class StatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == self.ALL:
             return queryset
+        if self.value() == self.REPORTED:
+            return queryset.filter(open_reports__gt=0)
         return queryset.filter(status=self.value())
 
 
@@ -154,7 +161,7 @@ class CommentAdmin(DeskEndpoints, admin.ModelAdmin):
     search_fields = ["body", "nickname", "ip_address", "address_block", "commenter_key"]
     list_per_page = 50
     show_full_result_count = False
-    actions = ["approve", "reject", "mark_spam"]
+    actions = ["approve", "reject", "mark_spam", "feature", "unfeature", "dismiss_reports"]
     action_form = DeskActionForm
     fields = [
         "article",
@@ -169,6 +176,12 @@ class CommentAdmin(DeskEndpoints, admin.ModelAdmin):
         "user_agent",
         "moderated_by",
         "moderated_at",
+        "reply_to",
+        "parent",
+        "floor",
+        "like_count",
+        "featured",
+        "open_reports",
     ]
     readonly_fields = fields
     change_form_template = "admin/comments/comment/change_form.html"
@@ -202,7 +215,10 @@ class CommentAdmin(DeskEndpoints, admin.ModelAdmin):
                 (F("article__heat") + 1) * waited, output_field=DurationField()
             )
             ordering.insert(0, rank.desc())
-        if request.GET.get(StatusFilter.parameter_name) == StatusFilter.ALL:
+        status = request.GET.get(StatusFilter.parameter_name)
+        if status == StatusFilter.REPORTED:
+            ordering.insert(0, "-open_reports")  # on the partial index comment_reported
+        if status == StatusFilter.ALL:
             pending_first = Case(
                 When(status=Comment.Status.PENDING, then=Value(0)),
                 default=Value(1),
@@ -264,6 +280,50 @@ class CommentAdmin(DeskEndpoints, admin.ModelAdmin):
             request, queryset, Comment.Status.SPAM, _("已标为垃圾信息：%(n)s 条评论。")
         )
 
+    def _each(self, request, queryset, act, done):
+        """A community action on each selected comment (its model method); the ones it does not
+        apply to are counted and said, not failed."""
+        changed = refused = 0
+        for comment in queryset.order_by("pk"):
+            try:
+                changed += act(comment) is not None
+            except Refused:
+                refused += 1
+        self.message_user(request, done % {"n": changed}, messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                _("%(n)s 条不适用，未改变（精选只限已通过的主评论，驳回举报只限已通过的评论）。")
+                % {"n": refused},
+                messages.WARNING,
+            )
+
+    @admin.action(description=gettext_lazy("将所选评论设为精选"), permissions=["moderate"])
+    def feature(self, request, queryset):
+        self._each(
+            request, queryset, lambda c: c.feature(request.user), _("已设为精选：%(n)s 条评论。")
+        )
+
+    @admin.action(description=gettext_lazy("取消所选评论的精选"), permissions=["moderate"])
+    def unfeature(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: c.feature(request.user, on=False),
+            _("已取消精选：%(n)s 条评论。"),
+        )
+
+    @admin.action(
+        description=gettext_lazy("驳回所选评论的举报（保留评论）"), permissions=["moderate"]
+    )
+    def dismiss_reports(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: c.dismiss_reports(request.user),
+            _("已驳回举报：%(n)s 条评论。"),
+        )
+
     # --- views -----------------------------------------------------------------------------
 
     def get_urls(self):
@@ -285,6 +345,16 @@ class CommentAdmin(DeskEndpoints, admin.ModelAdmin):
                 "<int:object_id>/block/",
                 self.admin_site.admin_view(desk.in_desk_language(self.block_view)),
                 name="comments_comment_block",
+            ),
+            path(
+                "<int:object_id>/feature/",
+                view(self.feature_view),
+                name="comments_comment_feature",
+            ),
+            path(
+                "<int:object_id>/dismiss-reports/",
+                view(self.dismiss_reports_view),
+                name="comments_comment_dismiss_reports",
             ),
             path("script/", view(self.script_view), name="comments_comment_script"),
             *super().get_urls(),
@@ -336,6 +406,7 @@ class CommentAdmin(DeskEndpoints, admin.ModelAdmin):
                 "moderator"
             )
             extra["rejection_reasons"] = RejectionReason.objects.filter(active=True)
+            extra["reports"] = Report.objects.filter(comment_id=object_id)[:200]
         return super().changeform_view(request, object_id, form_url, extra)
 
     @method_decorator(desk.in_desk_language)
@@ -417,6 +488,8 @@ class DecisionAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("变化"))
     def change(self, decision):
+        if not decision.changes_status:
+            return f"{decision.get_to_status_display()}{_('（状态未变）')}"
         undo = _("（撤销）") if decision.undoes_id else ""
         return f"{decision.get_from_status_display()} → {decision.get_to_status_display()}{undo}"
 

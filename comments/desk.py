@@ -25,6 +25,7 @@ from articles.models import GlossaryTerm
 from portal.variants import CODES, DEFAULT_VARIANT, path_in_variant
 from portal.variants.convert import detect_script
 
+from .desk_community import Community
 from .highlight import highlight
 from .models import Block, Comment, Decision, DeskPreference, render_literally
 
@@ -104,6 +105,16 @@ class Card:
     block_url: str
     change_url: str
     can_block: bool
+    # The community (comments/desk_community.py): 楼层/顶/精选/被举报 badges, the comment a
+    # reply answers, open reports by reason; 精选 and 驳回举报 where they apply.
+    badges_html: SafeString
+    parents_html: SafeString
+    reports_html: SafeString
+    feature_url: str
+    dismiss_url: str
+    can_feature: bool
+    can_unfeature: bool
+    can_dismiss: bool
 
 
 def labels() -> dict:
@@ -117,6 +128,9 @@ def labels() -> dict:
         "reject": gettext("拒绝"),
         "spam": gettext("垃圾"),
         "block": gettext("屏蔽此评论者或地址…"),
+        "feature": gettext("设为精选"),
+        "unfeature": gettext("取消精选"),
+        "dismiss": gettext("驳回举报（保留评论）"),
     }
 
 
@@ -187,6 +201,8 @@ class _Page:
         self.decide = _per_comment("admin:comments_comment_decide")
         self.block = _per_comment("admin:comments_comment_block")
         self.change = _per_comment("admin:comments_comment_change")
+        self.feature = _per_comment("admin:comments_comment_feature")
+        self.dismiss = _per_comment("admin:comments_comment_dismiss_reports")
         self.block_query = "?" + urlencode({"next": here})
         self.desk = reverse("admin:comments_comment_changelist")
         self.article_urls = {}
@@ -262,12 +278,14 @@ def build_cards(comments, variant: str, *, here: str = "", csrf_token: str = "")
     blocked = active_blocks(comments)
     shown = shown_in(variant, [comment.pk for comment in comments])
     glossary = _LazyGlossary()
+    community = Community(comments, variant)
     cards = []
     for comment, following in zip(comments, [*comments[1:], None], strict=False):
         details = shown.get(comment.pk, {})
         nickname, body = _in_variant(comment, details, variant, glossary)
         reasons = comment.suspicion_reasons or []
         pk = comment.pk
+        approved = comment.status == Comment.Status.APPROVED
         cards.append(
             Card(
                 comment=comment,
@@ -292,6 +310,14 @@ def build_cards(comments, variant: str, *, here: str = "", csrf_token: str = "")
                 block_url=page.block(pk) + page.block_query,
                 change_url=page.change(pk),
                 can_block=bool(comment.commenter_key or comment.address_block),
+                badges_html=community.badges(comment),
+                parents_html=community.parents(comment),
+                reports_html=community.reports_html(comment),
+                feature_url=page.feature(pk),
+                dismiss_url=page.dismiss(pk),
+                can_feature=approved and comment.parent_id is None and not comment.featured,
+                can_unfeature=comment.featured,
+                can_dismiss=approved and comment.open_reports > 0,
             )
         )
     return cards

@@ -1,11 +1,12 @@
 """The desk's decision endpoints, added to the comments' ModelAdmin (comments/admin.py) with
-``get_urls``: a decision, an undo, a block, the moderator's script.
+``get_urls``: a decision, an undo, a block, 精选, 驳回举报, the moderator's script.
 
 Each is one POST. desk.js asks for JSON (``Accept: application/json``) and changes the card in
 place; without JavaScript the answer is a redirect back to the same page of the queue, at the
-card that followed. Another moderator's decision made since the page was loaded is never
-overwritten: the answer is a 409 saying who decided what (JSON, or a page offering both choices).
-Users without ``moderate_comment`` get a 403 in Chinese (JSON, or the admin's error page).
+card that followed (精选 and 驳回举报: at the same card). Another moderator's decision made
+since the page was loaded is never overwritten: the answer is a 409 saying who decided what
+(JSON, or a page offering both choices). Users without ``moderate_comment`` get a 403 in
+Chinese (JSON, or the admin's error page).
 """
 
 from django.contrib import messages
@@ -22,7 +23,15 @@ from django.utils.translation import gettext as _
 from portal.variants import CODES
 
 from . import desk, intake
-from .models import Block, CannotUndo, Comment, Decision, DecisionConflict, RejectionReason
+from .models import (
+    Block,
+    CannotUndo,
+    Comment,
+    Decision,
+    DecisionConflict,
+    Refused,
+    RejectionReason,
+)
 
 DECISIONS = {
     "approve": Comment.Status.APPROVED,
@@ -221,6 +230,47 @@ class DeskEndpoints:
             return _json({"block": block.pk, "message": message})
         self.message_user(request, message, messages.SUCCESS)
         return self._back(request, comment.pk)
+
+    def _community_done(self, request, comment, decision, message):
+        if self._wants_json(request):
+            return _json(
+                {
+                    "id": comment.pk,
+                    "featured": comment.featured,
+                    "open_reports": comment.open_reports,
+                    "decision": decision.pk if decision else None,
+                    "message": message,
+                }
+            )
+        self.message_user(request, message, messages.SUCCESS)
+        return self._back(request, comment.pk)
+
+    def feature_view(self, request, object_id):
+        """POST ``on`` (1: 设为精选, 0: 取消精选)."""
+        if not self.can_moderate(request):
+            return self._refuse(request, _("你没有审核评论的权限。"))
+        comment = self._comment(object_id)
+        on = request.POST.get("on", "1")
+        if on not in ("0", "1"):
+            return self._error(request, _("请选择设为精选或取消精选。"), anchor=comment.pk)
+        try:
+            decision = comment.feature(request.user, on=on == "1")
+        except Refused as refusal:
+            return self._error(request, str(refusal), status=409, anchor=comment.pk)
+        message = _("已设为精选。") if comment.featured else _("已取消精选。")
+        return self._community_done(request, comment, decision, message)
+
+    def dismiss_reports_view(self, request, object_id):
+        """驳回举报: keep the approved comment and clear its open reports."""
+        if not self.can_moderate(request):
+            return self._refuse(request, _("你没有审核评论的权限。"))
+        comment = self._comment(object_id)
+        try:
+            decision = comment.dismiss_reports(request.user)
+        except Refused as refusal:
+            return self._error(request, str(refusal), status=409, anchor=comment.pk)
+        message = _("已驳回举报，评论保留。") if decision else _("这条评论没有待处理的举报。")
+        return self._community_done(request, comment, decision, message)
 
     def script_view(self, request):
         """POST ``variant``: the script this moderator reads comments in (and the admin in)."""

@@ -417,6 +417,50 @@ class Comment(models.Model):
             undoes=undoes,
         )
 
+    # --- the community on the desk: 精选 and dismissed reports, recorded in the same log --------
+    # Neither changes the status, so their log rows go from a status to the same one, with the
+    # reason saying what happened: the comment's history shows who did it and when.
+
+    FEATURED = "设为精选"
+    UNFEATURED = "取消精选"
+    REPORTS_DISMISSED = "驳回举报"
+
+    def feature(self, by, on: bool = True) -> "Decision | None":
+        """精选 (``on``) or not: only an approved top-level comment is featured; unfeaturing is
+        always possible. Refreshes the article's pages, where featured comments come first.
+        None when it already was so; ``Refused`` says why not."""
+        with transaction.atomic():
+            locked = Comment.objects.select_for_update().only("status", "parent", "featured")
+            was = locked.get(pk=self.pk)
+            if on and (was.status != self.Status.APPROVED or was.parent_id is not None):
+                raise Refused("只有已通过的主评论（不是回复）可以设为精选。")
+            self.featured = on
+            if was.featured == on:
+                return None
+            Comment.objects.filter(pk=self.pk).update(featured=on)
+            decision = self._note(by, was.status, self.FEATURED if on else self.UNFEATURED)
+            comment_visibility_changed.send(sender=Comment, article_id=self.article_id)
+        return decision
+
+    def dismiss_reports(self, by) -> "Decision | None":
+        """驳回举报: a moderator keeps an approved comment as it is and clears its open reports
+        (the Report rows stay). A comment hidden by reports is pending: approving it does this.
+        None when there was nothing to dismiss; ``Refused`` says why not."""
+        with transaction.atomic():
+            was = Comment.objects.select_for_update().only("status", "open_reports").get(pk=self.pk)
+            if was.status != self.Status.APPROVED:
+                raise Refused("只有已通过的评论可以驳回举报；待审核的请直接通过或拒绝。")
+            self.open_reports = 0
+            if not was.open_reports:
+                return None
+            Comment.objects.filter(pk=self.pk).update(open_reports=0)
+            return self._note(by, was.status, self.REPORTS_DISMISSED)
+
+    def _note(self, by, status, reason) -> "Decision":
+        return Decision.objects.create(
+            comment=self, moderator=by, from_status=status, to_status=status, reason=reason
+        )
+
     @staticmethod
     def next_floor(article_id: int) -> int:
         """The next 楼层 of an article. Approvals of one article's comments are serialised by a
@@ -576,6 +620,11 @@ class CannotUndo(Exception):
     """Why a decision cannot be undone (a sentence for the moderator)."""
 
 
+class Refused(Exception):
+    """Why a moderator's action on the community (精选, 驳回举报) cannot be done (a sentence
+    for the moderator)."""
+
+
 class DecisionQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise TypeError("The decision log is append-only: decisions are never updated.")
@@ -594,7 +643,7 @@ class DecisionQuerySet(models.QuerySet):
             decided_at__gte=timezone.now() - UNDO_WINDOW,
             undoes__isnull=True,
             undone_by__isnull=True,
-        )
+        ).exclude(from_status=models.F("to_status"))  # 精选 and 驳回举报 are changed back instead
 
 
 class Decision(models.Model):
@@ -655,8 +704,13 @@ class Decision(models.Model):
         raise TypeError("The decision log is append-only: decisions are never deleted.")
 
     @property
+    def changes_status(self) -> bool:
+        """False for the log's notes that keep the status (精选, 驳回举报: see the reason)."""
+        return self.from_status != self.to_status
+
+    @property
     def changes_visibility(self) -> bool:
-        return Comment.Status.APPROVED in (self.from_status, self.to_status)
+        return self.changes_status and Comment.Status.APPROVED in (self.from_status, self.to_status)
 
     @property
     def moderator_name(self) -> str:
@@ -668,6 +722,8 @@ class Decision(models.Model):
         """Put the comment back as it was before this decision — a decision of its own."""
         if self.undoes_id is not None:
             raise CannotUndo("撤销本身不能再撤销。")
+        if not self.changes_status:
+            raise CannotUndo("精选和驳回举报不能撤销：精选可以直接取消。")
         if by is None or self.moderator_id != by.pk:
             raise CannotUndo("只能撤销自己的决定。")
         if timezone.now() - self.decided_at > UNDO_WINDOW:
