@@ -298,7 +298,15 @@ def test_moderation_never_deletes_and_never_adds(mod_client, article):
     assert mod_client.get(f"/admin/comments/comment/{comment.pk}/delete/").status_code == 403
     assert mod_client.get("/admin/comments/comment/add/").status_code == 403
     actions = dict(mod_client.get(QUEUE).context["action_form"].fields["action"].choices)
-    assert set(actions) == {"", "approve", "reject", "mark_spam"}
+    assert set(actions) == {
+        "",
+        "approve",
+        "reject",
+        "mark_spam",
+        "feature",
+        "unfeature",
+        "dismiss_reports",
+    }  # no deletion
     assert Comment.objects.filter(pk=comment.pk).exists()
 
 
