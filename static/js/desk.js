@@ -71,6 +71,10 @@
     const reject = card.querySelector(".desk-reject");
     reject.open = false;
     reject.hidden = status === "rejected";
+    // 精选 and 驳回举报 apply to approved comments (取消精选 always): the rest wait for a reload.
+    card.querySelectorAll("form.desk-community").forEach((form) => {
+      form.hidden = status !== "approved" && !form.querySelector("button[name=on][value='0']");
+    });
     if (pendingCount && before !== status && (before === "pending" || status === "pending")) {
       const count = Number(pendingCount.textContent) + (status === "pending" ? 1 : -1);
       pendingCount.textContent = String(Math.max(0, count));

@@ -1,13 +1,15 @@
 """The moderators' desk in Chromium: a queue cleared by keyboard alone, then the public page;
-decisions without JavaScript; two moderators on one comment; the desk on a phone."""
+decisions without JavaScript; two moderators on one comment; the desk on a phone; reported
+comments worked from the 被举报 queue."""
 
 import re
 
 import pytest
+from django.db.models import F
 from playwright.sync_api import expect
 
 from articles.models import Article
-from comments.models import Comment, Decision
+from comments.models import Comment, Decision, Report
 from tests.e2e.browser import PHONE, log_in
 from tests.factories import make_comment
 
@@ -171,3 +173,60 @@ def test_the_desk_on_a_phone_is_one_column_of_cards_with_thumb_size_buttons(
     card(phone, comments[0]).get_by_role("button", name="通过").click()
     expect(card(phone, comments[0]).locator(".desk-status")).to_have_text("已通过")
     assert Comment.objects.get(pk=comments[0].pk).status == "approved"
+
+
+def reported(comment, *reasons) -> None:
+    """Readers' reports as the report endpoint stores them: a row each, and the open count."""
+    for n, reason in enumerate(reasons):
+        Report.objects.create(comment=comment, reason=reason, reader=f"r{comment.pk}-{n}")
+    Comment.objects.filter(pk=comment.pk).update(open_reports=F("open_reports") + len(reasons))
+
+
+def test_reports_land_in_the_reported_queue_and_the_moderator_works_them(
+    open_page, article, moderator
+):
+    fair, rude, answer = five_comments(article)[:3]
+    for comment in (fair, rude):
+        comment.approve(by=moderator)
+    answer.parent, answer.reply_to = rude, rude
+    answer.save(update_fields=["parent", "reply_to"])
+    answer.approve(by=moderator)
+    reported(fair, "other")
+    reported(rude, "abuse", "abuse", "ad")
+
+    mod = open_page()
+    log_in(mod, moderator.username, "pw", then=DESK)
+    mod.locator("#desk-tools").get_by_role("link", name="被举报").click()
+    expect(mod.locator(".desk-card")).to_have_count(2)
+    expect(mod.locator(".desk-card").first).to_have_id(f"card-{rude.pk}")  # most reported first
+    expect(card(mod, rude).locator(".desk-reported")).to_have_text("被举报 ×3")
+    expect(card(mod, rude).locator(".desk-reports")).to_contain_text("辱骂 ×2")
+    expect(card(mod, rude).locator(".desk-reports")).to_contain_text("广告 ×1")
+    expect(card(mod, fair).locator(".desk-reports")).to_contain_text("其他 ×1")
+
+    # The fair comment stays: 驳回举报, back at its place in the queue, which it leaves.
+    card(mod, fair).get_by_role("button", name="驳回举报（保留评论）").click()
+    expect(mod.locator(".messagelist")).to_contain_text("已驳回举报，评论保留。")
+    expect(mod.locator(".desk-card")).to_have_count(1)
+    # The rude one goes: rejected for a reason, which hides its reply on the public page too.
+    card(mod, rude).locator(".desk-reject > summary").click()
+    card(mod, rude).get_by_label("辱骂").check()
+    card(mod, rude).get_by_role("button", name="确认拒绝").click()
+    expect(card(mod, rude).locator(".desk-status")).to_have_text("已拒绝")
+
+    assert Comment.objects.get(pk=fair.pk).open_reports == 0
+    assert Comment.objects.get(pk=rude.pk).status == "rejected"
+    assert Decision.objects.filter(comment=fair).first().reason == "驳回举报"
+    reader = open_page()
+    reader.goto(f"/zh-hans/articles/{article.pk}/")
+    comments = reader.locator("#comments")
+    expect(comments).to_contain_text(fair.body)
+    expect(comments).not_to_contain_text(rude.body)
+    expect(comments).not_to_contain_text(answer.body)
+
+    # The reply's card says its parent is no longer public.
+    mod.goto(f"{DESK}?status=approved")
+    expect(card(mod, answer).locator(".desk-parent")).to_contain_text(rude.body)
+    expect(card(mod, answer).locator(".desk-parent-hidden")).to_have_text(
+        "上级评论未公开，这条回复暂不显示。"
+    )
