@@ -370,7 +370,7 @@ class Comment(models.Model):
                 self.status = status
                 return None
             if seen is not None and was != seen:
-                refusal = DecisionConflict(was, self.decisions.first())
+                refusal = DecisionConflict(was, self.decisions.status_changes().first())
             elif undoes is not None and self.decisions.filter(pk__gt=undoes.pk).exists():
                 refusal = CannotUndo("这条评论此后又有了新的决定，不能撤销。")
             else:
@@ -636,14 +636,19 @@ class DecisionQuerySet(models.QuerySet):
         start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         return self.filter(decided_at__gte=start)
 
+    def status_changes(self):
+        """Decisions proper: without the log's notes that keep the status (精选, 驳回举报)."""
+        return self.exclude(from_status=models.F("to_status"))
+
     def undoable_by(self, user):
-        """The user's own decisions of the last minute that are not undos and not undone."""
-        return self.filter(
+        """The user's own decisions of the last minute that are not undos and not undone (精选
+        is taken back with 取消精选 instead; dismissed reports are not reopened)."""
+        return self.status_changes().filter(
             moderator=user,
             decided_at__gte=timezone.now() - UNDO_WINDOW,
             undoes__isnull=True,
             undone_by__isnull=True,
-        ).exclude(from_status=models.F("to_status"))  # 精选 and 驳回举报 are changed back instead
+        )
 
 
 class Decision(models.Model):

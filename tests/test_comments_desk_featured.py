@@ -150,3 +150,24 @@ def test_a_featuring_is_not_offered_for_undo(mod_client, article, moderator):
     featuring = comment.feature(moderator)
     assert featuring not in Decision.objects.undoable_by(moderator)
     assert Decision.objects.undoable_by(moderator).get().to_status == "approved"
+
+
+def test_a_conflict_names_the_decision_not_a_later_featuring(
+    mod_client, article, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    other = django_user_model.objects.create_user("zhang", password="pw", is_staff=True)
+    other.groups.add(Group.objects.get(name="Moderators"))
+    comment = make_comment(article)
+    comment.approve(by=other)
+    comment.feature(other)
+    stale = mod_client.post(
+        f"{DESK}{comment.pk}/decide/", {"decision": "spam", "seen": "pending"}, **JSON
+    )
+    assert stale.status_code == 409
+    assert (stale.json()["by"], stale.json()["label"], stale.json()["reason"]) == (
+        "zhang",
+        "已通过",
+        "",
+    )
