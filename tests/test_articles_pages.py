@@ -19,10 +19,10 @@ def test_reference_article_renders_like_the_reference_page(client, reference_art
     assertContains(response, '<span class="heat" title="热度">33℃</span>')  # as the seed
     assertContains(response, 'href="#comments" title="评论数">0</a>')
     assertContains(response, "摘要")
-    assertContains(response, "<p>风从海上来,潮涌大湾区。")
+    assertContains(response, "<p>风从海上来，潮涌大湾区。")
     assert html.count("<p>") >= 6  # six body paragraphs
     assertContains(response, "暂时没有留言")
-    assertContains(response, "【所有评论需要人工审核后才能显示,请勿发布垃圾信息】")
+    assertContains(response, "【所有评论需要人工审核后才能显示，请勿发布垃圾信息】")
     assertContains(response, "2023-10-18 08:00")
 
 
