@@ -4,11 +4,13 @@ CJK character is the typo these tests catch; ASCII marks elsewhere (1,000, 08:00
 English) are left alone."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from articles.punctuation import ASCII_NEAR_CJK, full_width
+from tests.factories import make_article
 
 ROOT = Path(__file__).resolve().parent.parent
 UI_FILES = sorted(
@@ -24,6 +26,19 @@ DEMO_FILES = sorted(ROOT.glob("articles/demo/*.json"))
 
 def offending_lines(lines) -> list[str]:
     return [line.strip() for line in lines if ASCII_NEAR_CJK.search(line)]
+
+
+def template_text(text: str) -> str:
+    """What a template shows: its translated strings in place, without tags and expressions —
+    so ``{{ _("摘要") }}:<strong>`` reads ``摘要:``."""
+    text = re.sub(r'\{\{\s*_\("([^"]*)"\)[^}]*\}\}', r"\1", text)
+    text = re.sub(r'\{%\s*(?:translate|trans)\s+"([^"]*)"[^%]*%\}', r"\1", text)
+    return re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|<[^>]*>", "", text, flags=re.DOTALL)
+
+
+def page_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.DOTALL)
+    return re.sub(r"<[^>]*>", "\n", html)
 
 
 def po_strings(text: str) -> list[str]:
@@ -46,7 +61,30 @@ def shown_text(value, key: str = "") -> list[str]:
 def test_interface_strings_use_full_width_punctuation_next_to_chinese(path):
     text = path.read_text("utf-8")
     lines = po_strings(text) if path.suffix == ".po" else text.splitlines()
+    if path.suffix == ".html":
+        lines += template_text(text).splitlines()
     assert offending_lines(lines) == []
+
+
+def test_a_label_joined_to_its_value_in_a_template_is_caught():
+    written = '<span>{{ _("来源") }}:{{ article.source }}</span><strong>{{ _("摘要") }}:</strong>'
+    assert offending_lines(template_text(written).splitlines()) == ["来源:摘要:"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("variant", ["zh-hans", "zh-tw"])
+def test_rendered_reader_pages_use_full_width_punctuation_next_to_chinese(client, variant):
+    article = make_article(source="新华社", author="记者甲")
+    pages = [
+        f"/{variant}/",
+        f"/{variant}/category/{article.category.slug}/",
+        f"/{variant}/articles/{article.pk}/",
+        f"/{variant}/search/?q=新闻",
+        f"/{variant}/no-such-page/",
+    ]
+    for path in pages:
+        lines = page_text(client.get(path).content.decode()).splitlines()
+        assert offending_lines(lines) == [], path
 
 
 @pytest.mark.parametrize("path", DEMO_FILES, ids=lambda p: p.name)
