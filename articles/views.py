@@ -47,11 +47,15 @@ class HomeView(PublishedArticlesMixin, ListView):
     template_name = "articles/home.html"
 
     def get_queryset(self):
-        return self.published().latest()
+        # The 头条 stands above 最新新闻, so the list leaves it out — on every page, so that
+        # pages do not shift by one between page 1 (which shows it) and the rest.
+        self.headline = self.published().filter(is_headline=True).latest().first()
+        latest = self.published().latest()
+        return latest.exclude(pk=self.headline.pk) if self.headline else latest
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["headline"] = self.published().filter(is_headline=True).latest().first()
+        context["headline"] = self.headline
         context["hot"] = self.published().hot_ranking()
         return context
 

@@ -14,6 +14,7 @@ admin.site.site_header = admin.site.site_title = gettext_lazy("新闻门户")
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon_ico, name="favicon_ico"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("variant/<str:code>/", switch_variant, name="switch_variant"),
     path("admin/", admin.site.urls),

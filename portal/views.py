@@ -1,12 +1,13 @@
-"""Site-wide endpoints that belong to no app: health check, robots.txt, the login lockout,
-the 404 and 500 pages."""
+"""Site-wide endpoints that belong to no app: health check, robots.txt, favicon.ico, the login
+lockout, the 404 and 500 pages."""
 
 import logging
 import sys
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -38,6 +39,15 @@ def robots_txt(request):
     sitemap = absolute_url(request, reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /variant/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon_ico(request):
+    """/favicon.ico, which browsers, feed readers and bookmarks ask for whatever the page links
+    (pages link static/favicon.svg too). Served here rather than redirected: a permanent
+    redirect to a hashed static name would outlive the next deployment's hash."""
+    return FileResponse(open(finders.find("favicon.ico"), "rb"), content_type="image/x-icon")
 
 
 def page_not_found(request, exception=None):

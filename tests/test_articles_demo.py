@@ -55,3 +55,43 @@ def test_an_editors_choice_of_lead_photo_survives_loading_the_demo_again(editor)
     call_command("load_demo", verbosity=0)
     metro.refresh_from_db()
     assert metro.lead_photo is None
+
+
+def shipped_with_ascii_commas(article: Article) -> None:
+    """Make ``article`` as a database loaded before the demo's punctuation was corrected has it."""
+    Article.objects.filter(pk=article.pk).update(
+        summary=article.summary.replace("，", ","), body=article.body.replace("，", ",")
+    )
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_again_corrects_the_ascii_commas_of_an_article_loaded_earlier():
+    call_command("load_demo", verbosity=0)
+    reference = Article.objects.get(title__startswith="江苏省党政代表团到广东考察交流")
+    shipped_body = reference.body
+    shipped_with_ascii_commas(reference)
+
+    call_command("load_demo", verbosity=0)
+    reference.refresh_from_db()
+    assert reference.body == shipped_body
+    assert "风从海上来，潮涌大湾区" in reference.body
+    assert "風從海上來，潮湧大灣區" in reference.body_variants["zh-tw"]
+    assert "17日，省委书记" in reference.summary
+    assert "17日，省委書記" in reference.summary_variants["zh-hk"]
+    assert reference.revisions.latest("version").note == "演示内容改用全角标点"
+
+    versions = reference.revisions.count()
+    call_command("load_demo", verbosity=0)
+    assert reference.revisions.count() == versions  # once
+
+
+@pytest.mark.django_db
+def test_an_editors_punctuation_survives_loading_the_demo_again(editor):
+    call_command("load_demo", verbosity=0)
+    reference = Article.objects.get(title__startswith="江苏省党政代表团到广东考察交流")
+    reference.last_edited_by = editor
+    reference.save()
+    shipped_with_ascii_commas(reference)
+    call_command("load_demo", verbosity=0)
+    reference.refresh_from_db()
+    assert "风从海上来,潮涌大湾区" in reference.body

@@ -3,6 +3,10 @@
 import re
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -19,10 +23,10 @@ def test_reference_article_renders_like_the_reference_page(client, reference_art
     assertContains(response, '<span class="heat" title="热度">33℃</span>')  # as the seed
     assertContains(response, 'href="#comments" title="评论数">0</a>')
     assertContains(response, "摘要")
-    assertContains(response, "<p>风从海上来,潮涌大湾区。")
+    assertContains(response, "<p>风从海上来，潮涌大湾区。")
     assert html.count("<p>") >= 6  # six body paragraphs
     assertContains(response, "暂时没有留言")
-    assertContains(response, "【所有评论需要人工审核后才能显示,请勿发布垃圾信息】")
+    assertContains(response, "【所有评论需要人工审核后才能显示，请勿发布垃圾信息】")
     assertContains(response, "2023-10-18 08:00")
 
 
@@ -165,6 +169,41 @@ def test_home_shows_headline_latest_twenty_and_hot_ranking(client, category):
 
     page2 = client.get("/zh-hans/?page=2").content.decode()
     assert "列表文章20" in page2
+
+
+@pytest.mark.django_db
+def test_home_does_not_repeat_the_headline_in_the_latest_list(client, category):
+    now = timezone.now()
+    for n in range(25):
+        make_article(
+            category=category,
+            title=f"列表文章{n:02d}",
+            published_at=now - timezone.timedelta(hours=n + 1),
+        )
+    without_headline = queries_of_an_uncached(client, "/zh-hans/")
+    make_article(category=category, title="头条新闻", is_headline=True, published_at=now)
+
+    assert queries_of_an_uncached(client, "/zh-hans/") == without_headline
+    html = client.get("/zh-hans/").content.decode()
+    headline = html[html.index('class="headline"') : html.index('id="latest-heading"')]
+    latest = html[html.index('id="latest-heading"') : html.index('id="hot-heading"')]
+    assert "头条新闻" in headline
+    assert "头条新闻" not in latest
+    assert latest.count('class="item"') == 20
+    assert "列表文章00" in latest and "列表文章19" in latest
+    page2 = client.get("/zh-hans/?page=2").content.decode()
+    page2_latest = page2[page2.index('id="latest-heading"') : page2.index('id="hot-heading"')]
+    assert page2_latest.count('class="item"') == 5  # 列表文章20–24: none dropped, none twice
+    assert "头条新闻" not in page2_latest
+
+
+def queries_of_an_uncached(client, path) -> int:
+    """How many queries ``path`` costs when no cache holds the page or its parts."""
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
 
 
 @pytest.mark.django_db

@@ -50,10 +50,10 @@ def test_zh_tw_is_not_quietly_served_as_zh_hant(client, story):
 @pytest.mark.parametrize(
     ("variant", "notice"),
     [
-        ("zh-hans", "【所有评论需要人工审核后才能显示,请勿发布垃圾信息】"),
-        ("zh-hant", "【所有評論需要人工審核後才能顯示,請勿發布垃圾信息】"),
-        ("zh-tw", "【所有評論需要人工審核後才能顯示,請勿發布垃圾資訊】"),
-        ("zh-hk", "【所有評論需要人工審核後才能顯示,請勿發佈垃圾資訊】"),
+        ("zh-hans", "【所有评论需要人工审核后才能显示，请勿发布垃圾信息】"),
+        ("zh-hant", "【所有評論需要人工審核後才能顯示，請勿發布垃圾信息】"),
+        ("zh-tw", "【所有評論需要人工審核後才能顯示，請勿發布垃圾資訊】"),
+        ("zh-hk", "【所有評論需要人工審核後才能顯示，請勿發佈垃圾資訊】"),
     ],
 )
 def test_comment_notice_reads_naturally_in_each_variant(client, story, variant, notice):

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from articles.models import Article, Category, GlossaryTerm
+from articles.punctuation import full_width
 from portal.variants import CODES
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -142,10 +143,16 @@ EXPECTED_BACK_CONVERSION_DIFFERENCES = [("高水平", "高水准"), ("高水平"
 
 
 def reference_page() -> dict:
+    """The page as published, with its ASCII commas made full-width as the demo's source is."""
     text = (DATA / "reference-page.zh-Hant.txt").read_text("utf-8")
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines[2].startswith("摘要:")
-    return {"title": lines[0], "summary": lines[2].split(":", 1)[1], "body": lines[3:9]}
+    page = {"title": lines[0], "summary": lines[2].split(":", 1)[1], "body": lines[3:9]}
+    return {
+        "title": full_width(page["title"]),
+        "summary": full_width(page["summary"]),
+        "body": [full_width(paragraph) for paragraph in page["body"]],
+    }
 
 
 def differences(expected: str, actual: str) -> list[tuple[str, str]]:

@@ -1,5 +1,5 @@
-"""Screenshots of the reader's pages (home, article and its comments, search) and the moderators'
-desk, at desktop (1280 px) and phone (375 px) widths, written as PNGs to screenshots/.
+"""Screenshots of the reader's pages (home, a category, article and its comments, search) and the
+moderators' desk, at desktop (1280 px) and phone (375 px) widths, written as PNGs to screenshots/.
 
 Run against a site that is already serving the demo content (``make run`` in another shell)::
 
@@ -90,6 +90,8 @@ def main(argv=None) -> int:
                 page.set_viewport_size({"width": width, "height": 900})
             reader.goto("/zh-hans/")
             written.append(shoot(reader, args.out / f"home-{suffix}.png", height))
+            reader.goto("/zh-hans/category/jiangsu/")
+            written.append(shoot(reader, args.out / f"category-{suffix}.png", height))
             reader.goto(article)
             written.append(shoot(reader, args.out / f"article-{suffix}.png", height))
             comments = args.out / f"comments-{suffix}.png"

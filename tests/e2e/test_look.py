@@ -115,3 +115,44 @@ def test_text_contrast_is_at_least_4_5_to_1_at_both_widths(open_page, demo):
         for path in ["/zh-hans/", f"/zh-hans/articles/{demo.pk}/", "/zh-tw/search/?q=蘇粵"]:
             page.goto(path)
             assert page.evaluate(LOW_CONTRAST_JS, 4.5) == [], (path, viewport)
+
+
+# Whether each section link lies inside the strip's visible box, and whether the strip fades
+# (its mask is a gradient only while it scrolls).
+SECTIONS_SHOWN_JS = """() => {
+  const strip = document.querySelector('.categories ul').getBoundingClientRect();
+  const links = [...document.querySelectorAll('.categories a')].map((a) => {
+    const box = a.getBoundingClientRect();
+    return [a.textContent.trim(), box.left >= strip.left - 1 && box.right <= strip.right + 1];
+  });
+  const list = document.querySelector('.categories ul');
+  const fades = getComputedStyle(list).maskImage.includes('calc(100% - 48px)');
+  return {links, scrolls: list.scrollWidth > list.clientWidth, fades};
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 360])
+def test_every_section_is_in_sight_on_a_phone(open_page, demo, width):
+    page = open_page(viewport={**PHONE, "width": width})
+    page.goto("/zh-hans/")
+    shown = page.evaluate(SECTIONS_SHOWN_JS)
+    assert [name for name, inside in shown["links"] if not inside] == []
+    assert "科技" in [name for name, _ in shown["links"]]
+    assert not shown["scrolls"] and not shown["fades"]
+
+
+def test_a_strip_too_wide_for_the_screen_fades_at_its_hidden_end(open_page, demo):
+    page = open_page(viewport={**PHONE, "width": 320})
+    page.goto("/zh-hans/")
+    shown = page.evaluate(SECTIONS_SHOWN_JS)
+    assert shown["scrolls"] and shown["fades"]
+    assert page.evaluate("[document.documentElement.scrollWidth, innerWidth]") == [320, 320]
+
+
+def test_the_article_column_reaches_the_sidebar_on_a_desktop(open_page, demo):
+    page = open_page(viewport=DESKTOP)
+    page.goto(f"/zh-hans/articles/{demo.pk}/")
+    article = page.locator("article.article").bounding_box()
+    related = page.locator("aside.related").bounding_box()
+    gap = related["x"] - (article["x"] + article["width"])
+    assert 0 < gap <= 56, f"{gap}px between the article and 相关新闻"

@@ -29,7 +29,7 @@ def test_reader_from_taiwan_lands_on_zh_tw_home_and_reads_the_reference_article(
     expect(page.get_by_role("heading", level=1)).to_have_text(text["title"])
     expect(page.locator(".summary")).to_contain_text("摘要")
     expect(page.locator(".summary")).to_contain_text("蘇粵合作向更高層次更寬領域邁進")
-    expect(page.locator(".body p").first).to_contain_text("風從海上來,潮湧大灣區。")
+    expect(page.locator(".body p").first).to_contain_text("風從海上來，潮湧大灣區。")
     assert page.locator(".body p").count() >= 6
     # The reference page shows 33℃, as rendered before this read; the read itself is counted
     # and is in the database once folded in.

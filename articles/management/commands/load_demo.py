@@ -5,6 +5,10 @@ drawn by ``articles/demo_photos.py`` and one formatted story (小标题, a quote
 Idempotent: categories by slug, articles by title and photos by caption are created once and
 never overwritten, so an editor's changes to demo content survive ``make run``; a demo article
 gets its lead photo only while it has none and no editor has saved it.
+
+The one exception is punctuation: the demo once shipped the seed's ASCII commas (``来,潮涌``), so
+a demo article no editor has saved, whose text differs from the shipped text only by those marks,
+is given the full-width ones (``来，潮涌``) — once, as a revision of its own.
 """
 
 import json
@@ -18,6 +22,7 @@ from django.utils import timezone
 from articles import demo_photos
 from articles.models import Article, Category, GlossaryTerm
 from articles.photos import Photo, open_upload
+from articles.punctuation import full_width
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 CATEGORIES = [
@@ -46,10 +51,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"load_demo: {verb} {created['categories']} categories, {created['articles']} "
             f"articles, {created['photos']} photos"
+            + (f", re-punctuated {created['repunctuated']}" if created["repunctuated"] else "")
         )
 
     def load(self, dry_run: bool) -> dict:
-        created = {"categories": 0, "articles": 0, "photos": 0}
+        created = {"categories": 0, "articles": 0, "photos": 0, "repunctuated": 0}
         glossary = GlossaryTerm.objects.as_glossary()
         categories = {}
         for position, (name, slug) in enumerate(CATEGORIES):
@@ -81,7 +87,10 @@ class Command(BaseCommand):
         ]
         now = timezone.localtime()
         for entry in entries:
-            if Article.objects.filter(title=entry["title"]).exists():
+            loaded = Article.objects.filter(title=entry["title"]).first()
+            if loaded is not None:
+                if self.repunctuate(loaded, entry, glossary):
+                    created["repunctuated"] += 1
                 continue
             published_at = entry.get("published_at") or (
                 now - timedelta(days=entry["days_ago"])
@@ -116,6 +125,24 @@ class Command(BaseCommand):
                 article.lead_photo = photos[name]
                 article.save(glossary=glossary, update_fields=["lead_photo"])
         return created
+
+    def repunctuate(self, article, entry, glossary) -> bool:
+        """Give a loaded demo article the shipped text's full-width punctuation, if that is
+        all that differs and no editor has saved it."""
+        shipped = {"summary": entry["summary"], "body": "\n\n".join(entry["body"])}
+        stale = [
+            field
+            for field, text in shipped.items()
+            if getattr(article, field) != text and full_width(getattr(article, field)) == text
+        ]
+        if not stale or article.revisions.filter(saved_by__isnull=False).exists():
+            return False
+        for field in stale:
+            setattr(article, field, shipped[field])
+        article.save(glossary=glossary, update_fields=stale, note="演示内容改用全角标点")
+        if self.verbosity > 1:
+            self.stdout.write(f"  ~ {article.pk} {article.title[:30]}")
+        return True
 
     def photo(self, name, fields, glossary, created, dry_run) -> Photo | None:
         photo = Photo.objects.filter(caption=fields["caption"]).first()
