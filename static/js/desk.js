@@ -71,7 +71,7 @@
     const reject = card.querySelector(".desk-reject");
     reject.open = false;
     reject.hidden = status === "rejected";
-    // 精选 and 驳回举报 apply to approved comments (取消精选 always): the rest wait for a reload.
+    // 精选 and 驳回举报 apply to approved comments only, and 取消精选 always; the rest wait for a reload.
     card.querySelectorAll("form.desk-community").forEach((form) => {
       form.hidden = status !== "approved" && !form.querySelector("button[name=on][value='0']");
     });
