@@ -17,7 +17,9 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
 
-ARTICLE_PAGE_MAX_QUERIES = 8
+# The list costs three: how many top-level comments, one page of them, and their replies; and
+# 热门评论 one more on the first page. 顶 counts not folded yet come from the counters cache.
+ARTICLE_PAGE_MAX_QUERIES = 10
 # With the advisory lock that makes one text one row; a post also reads the intake rules (at
 # most every 30 s, comments/intake.py), the active blocks and the glossary (the comment is
 # rendered in the four scripts for the moderators' desk).
@@ -44,10 +46,11 @@ def test_article_page_costs_the_same_queries_with_0_50_and_5000_comments(
     # 0 comments may skip the list query (the article knows its count); beyond that, constant.
     assert counts[50] == counts[5000], counts
     assert counts[0] <= counts[50], counts
-    assert queries_for_article_page(article, "?cpage=100") == counts[5000]
+    # (热门评论 head the first page only: a later page may cost one query less.)
+    assert queries_for_article_page(article, "?cpage=100") <= counts[5000]
     # ... and the page holds fifty of the 5,000 comments, never more.
     html = Client().get(article_url(article) + "?cpage=100").content.decode()
-    assert html.count('<li class="comment">') == 50
+    assert html.count('<li class="comment" id="c') == 50
     assert "已通过的评论4999<" in html and "已通过的评论4949<" not in html
     assert "第 100 / 100 页" in html
 
