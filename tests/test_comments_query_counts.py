@@ -118,3 +118,46 @@ def test_public_list_and_moderation_queue_have_their_indexes():
         indexes = dict(cursor.fetchall())
     assert "(article_id, status, created_at, id)" in indexes["comment_public"]
     assert "(status, created_at)" in indexes["comment_queue"]
+
+
+def add_replies(comments, per_comment: int, *, likes: int = 0) -> None:
+    """``per_comment`` approved replies under each comment (one INSERT), liked ``likes`` times
+    (folded), and every comment with a 顶 counted but not folded yet."""
+    from comments import likes as counted
+    from comments.models import Comment
+    from comments.rendering import items_html
+
+    replies = []
+    for top in comments:
+        for n in range(per_comment):
+            body = {"zh-hans": f"回复{top.pk}-{n}"}
+            replies.append(
+                Comment(
+                    article_id=top.article_id,
+                    parent=top,
+                    reply_to=top,
+                    body=body["zh-hans"],
+                    status=Comment.Status.APPROVED,
+                    like_count=likes,
+                    item_variants=items_html({"zh-hans": "读者"}, body, top.created_at),
+                )
+            )
+    Comment.objects.bulk_create(replies)
+    Comment.objects.filter(pk__in=[c.pk for c in comments]).update(like_count=likes)
+    for comment in [*comments, *replies]:
+        counted.count_like(Comment.objects, comment.pk)
+
+
+def test_article_page_costs_the_same_queries_with_replies_and_likes(article, settings):
+    """50 comments with 10 replies each, all liked (热门评论 shown too): the same queries as 50
+    comments without any."""
+    settings.COMMENT_HOT_MIN_LIKES = 3
+    tops = make_approved_comments(article, 50)
+    plain = queries_for_article_page(article)
+    add_replies(tops, 10, likes=5)
+    cache.clear()  # (the rows were inserted behind the page cache's back)
+    html = Client().get(article_url(article)).content.decode()
+    assert html.count('<li class="comment"') == 50 + 500 + 3  # and three 热门评论
+    assert "热门评论" in html and '<span class="likes">6</span>' in html
+    assert queries_for_article_page(article) <= plain + 1  # 热门评论: one query
+    assert queries_for_article_page(article) <= ARTICLE_PAGE_MAX_QUERIES
