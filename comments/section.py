@@ -1,5 +1,10 @@
-"""The comment section of an article page: approved comments, the author's own pending ones,
-and the form. Templates call it as ``{{ comment_section(article) }}`` (a context processor)."""
+"""The comment section of an article page: 热门评论, the visible comments with their replies (one
+level), the author's own pending ones, and the form. Templates call it as
+``{{ comment_section(article) }}`` (a context processor).
+
+The page is shared by every reader and cached, so nothing in it is per reader: 顶 counts are as
+of its rendering (static/js/comment-actions.js updates the one a reader changes), and 回复 and
+举报 without JavaScript are links to pages of the reader's own (comments/views.py)."""
 
 from django.conf import settings
 from django.contrib.messages import get_messages

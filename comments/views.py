@@ -1,4 +1,5 @@
 import logging
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -136,11 +137,22 @@ def back_to(request, comment, message, data: dict):
         response = JsonResponse({**data, "message": str(message)})
     else:
         messages.success(request, message)
-        url = reverse("articles:detail", kwargs={"pk": comment.article_id})
-        response = redirect(f"{url}#c{comment.pk}")
+        response = redirect(back_url(request, comment))
     commenter.remember(request, response)
     add_never_cache_headers(response)
     return response
+
+
+def back_url(request, comment) -> str:
+    """The comment on the page of the list the reader acted from (its ``cpage``, read from the
+    same-origin Referer), else on the article's first page."""
+    url = reverse("articles:detail", kwargs={"pk": comment.article_id})
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc == request.get_host() and referer.path == url:
+        cpage = parse_qs(referer.query).get("cpage", [""])[0]
+        if cpage.isdigit() and len(cpage) < 7:
+            url += f"?cpage={cpage}"
+    return f"{url}#c{comment.pk}"
 
 
 def visible_comment(pk):

@@ -65,6 +65,15 @@ def test_a_like_without_javascript_redirects_back_to_the_comment(approved):
     assert page.status_code == 200
 
 
+def test_without_javascript_the_reader_goes_back_to_the_page_of_the_list_they_were_on(approved):
+    page = f"http://testserver{article_url(approved.article)}?cpage=2"
+    response = reader().post(like_url(approved), HTTP_REFERER=page)
+    assert response["Location"] == f"{article_url(approved.article)}?cpage=2#c{approved.pk}"
+    for elsewhere in ("http://evil.example/zh-hans/", f"{page}x", "http://testserver/zh-hans/"):
+        response = reader(5).post(like_url(approved), HTTP_REFERER=elsewhere.replace("2x", "x"))
+        assert response["Location"] == f"{article_url(approved.article)}#c{approved.pk}"
+
+
 def test_the_reader_who_liked_without_javascript_sees_the_new_count(approved):
     client = reader()
     response = client.post(like_url(approved), follow=True)
