@@ -12,6 +12,7 @@ from .models import Comment, Duplicate
 NICKNAME_MAX_LENGTH = 30
 NUL_REFUSED = _("留言含有不允许的字符，请删除后重新提交。")
 DUPLICATE = _("您已经发表过相同的留言，请勿重复提交。")
+NO_SUCH_PARENT = _("您回复的评论不存在或尚未公开。")
 
 
 class TextField(forms.CharField):
@@ -56,6 +57,8 @@ class CommentForm(forms.Form):
     website = forms.CharField(label=_("网站"), required=False)
     # Not required at field level: a missing token gets the same readable message as a bad one.
     token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # 回复: the id of the comment answered (set by the 回复 link's page or comment-actions.js).
+    parent = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, article, offline=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,6 +91,25 @@ class CommentForm(forms.Form):
         if not body:  # only spaces or invisible characters
             raise forms.ValidationError(_("请填写留言内容。"))
         return body
+
+    def clean_parent(self):
+        """The visible comment of this article answered, or None. Anything else — a pending,
+        rejected or missing comment, another article's, not a number — is refused with the same
+        sentence: whether a hidden comment exists is not for readers to find out."""
+        value = self.cleaned_data["parent"].strip()
+        if not value:
+            return None
+        if self.offline:  # replies wait for the database: the spool stores top-level comments
+            raise forms.ValidationError(_("暂时无法回复，请稍后再试。"))
+        answered = None
+        if value.isdigit() and len(value) < 12:
+            answered = (
+                Comment.objects.visible().filter(pk=int(value), article_id=self.article.pk).first()
+            )
+        if answered is None:
+            self.data["parent"] = ""  # submitting again posts it as a comment of its own
+            raise forms.ValidationError(NO_SUCH_PARENT)
+        return answered
 
     def clean(self):
         cleaned = super().clean()
@@ -128,6 +150,7 @@ class CommentForm(forms.Form):
                 address=address,
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 commenter_key=commenter.commenter_key(request),
+                reply_to=self.cleaned_data.get("parent"),
             )
         except Duplicate:
             self.add_error(None, DUPLICATE)

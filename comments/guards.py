@@ -161,6 +161,16 @@ def over_comment_limit(address: str) -> bool:
     return _over("comment", settings.COMMENT_RATE, address)
 
 
+def over_like_limit(address: str) -> bool:
+    """顶 from the client's network, counted or not."""
+    return _over("like", settings.COMMENT_LIKE_RATE, address)
+
+
+def over_report_limit(address: str) -> bool:
+    """举报 from the client's network, counted or not."""
+    return _over("report", settings.COMMENT_REPORT_RATE, address)
+
+
 # --- suspicion ----------------------------------------------------------------------------
 
 

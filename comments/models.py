@@ -20,7 +20,7 @@ from articles.models import Article, GlossaryTerm
 from portal.variants import CODES
 from portal.variants.convert import detect_script, render
 
-from . import guards
+from . import guards, likes
 from .commenter import address_block
 from .rendering import items_html
 from .signals import comment_visibility_changed
@@ -87,34 +87,55 @@ class Duplicate(Exception):
 
 
 class ListedComments:
-    """An article's approved comments as their pre-rendered list items, oldest first (no model
-    instances, no formatting), sliceable for the paginator. How many there are is the article's
-    ``comment_count`` (comments/section.py), never counted here.
+    """An article's visible top-level comments for the public list, sliceable for the paginator:
+    精选 first, then by 楼层; each a dict of its id, stored list item (comments/rendering.py,
+    no model instances, no formatting), folded 顶 count, 精选 flag and visible replies (oldest
+    first). One query counts them, one fetches a page, one its replies — however many there are.
 
     Deep pages (page 200 of 10,000 comments) are fetched by a deferred join: their OFFSET is
-    skipped on the narrow index alone and only the 50 rows shown are read from the table.
+    skipped on the narrow columns alone and only the 50 rows shown are read whole.
     """
 
     ordered = True
+    ORDER = ("-featured", models.F("floor").asc(nulls_last=True), "created_at", "id")
 
-    def __init__(self, article_id: int, variant: str):
+    def __init__(self, article_id: int, variant: str, *, empty: bool = False):
         self.article_id = article_id
         self.variant = variant
+        self.empty = empty  # the article counts no visible comment: no query at all
 
-    def __getitem__(self, window: slice) -> list[str]:
+    def top_level(self):
+        return Comment.objects.visible().top_level().filter(article_id=self.article_id)
+
+    def count(self) -> int:
+        return 0 if self.empty else self.top_level().count()
+
+    def rows(self, comments) -> list[dict]:
+        html = KeyTextTransform(self.variant, "item_variants")
+        return list(comments.values("pk", "parent_id", "like_count", "featured", html=html))
+
+    def __getitem__(self, window: slice) -> list[dict]:
         start, stop = window.start or 0, window.stop
-        if stop is not None and stop <= start:
-            return []  # an article without comments: page 1 is empty
-        approved = Comment.objects.visible().filter(article_id=self.article_id)
+        if self.empty or (stop is not None and stop <= start):
+            return []
+        shown = self.top_level().order_by(*self.ORDER)
         if start:
-            ids = approved.order_by("created_at", "id").values("pk")[start:stop]
-            approved, start, stop = Comment.objects.filter(pk__in=ids), 0, None
-        items = (
-            approved.order_by("created_at", "id")
-            .annotate(html=KeyTextTransform(self.variant, "item_variants"))
-            .values_list("html", flat=True)
-        )
-        return [f'<li class="comment">{item}</li>' for item in items[start:stop]]
+            ids = shown.values("pk")[start:stop]
+            shown, start, stop = Comment.objects.filter(pk__in=ids).order_by(*self.ORDER), 0, None
+        top = self.rows(shown[start:stop])
+        by_id = {row["pk"]: {**row, "replies": []} for row in top}
+        if by_id:
+            under = Comment.objects.visible().filter(parent_id__in=list(by_id))
+            for reply in self.rows(under.order_by("created_at", "id")):
+                by_id[reply["parent_id"]]["replies"].append(reply)
+        return list(by_id.values())
+
+    def hot(self, minimum: int, size: int = 3) -> list[dict]:
+        """热门评论: the most liked top-level comments with at least ``minimum`` folded 顶."""
+        if self.empty:
+            return []
+        liked = self.top_level().filter(like_count__gte=max(1, minimum))
+        return self.rows(liked.order_by("-like_count", *self.ORDER[1:])[:size])
 
 
 class Comment(models.Model):
@@ -300,6 +321,12 @@ class Comment(models.Model):
     @property
     def is_reply(self) -> bool:
         return self.parent_id is not None
+
+    def shown_likes(self) -> int:
+        """The 顶 count as a page rendered now shows it: folded, plus counted since."""
+        pending = likes.unfolded([self.pk]).get(self.pk, 0)
+        folded = Comment.objects.filter(pk=self.pk).values_list("like_count", flat=True)
+        return (folded.first() or 0) + pending
 
     def refresh_renderings(self, glossary=None):
         glossary = glossary if glossary is not None else GlossaryTerm.objects.as_glossary()
@@ -550,6 +577,32 @@ class Like(models.Model):
     def __str__(self):
         return f"顶 #{self.comment_id}"
 
+    @classmethod
+    def give(cls, comment: "Comment", *, reader: str, block: str) -> tuple[int, bool]:
+        """One reader's 顶 of a visible comment: ``(likes shown now, counted)``. A second 顶 of
+        the same reader is not counted (the unique row decides, also for two at one moment).
+        ``TooManyLikes`` past ``COMMENT_LIKES_PER_ADDRESS`` from one address block (readers
+        clearing their cookie). Writes the ``Like`` row and a counter, never the article."""
+        given = cls.objects.filter(comment=comment).aggregate(
+            mine=Count("pk", filter=Q(reader=reader)),
+            here=Count("pk", filter=Q(address_block=block)),
+        )
+        if given["mine"]:
+            return comment.shown_likes(), False
+        if block and given["here"] >= settings.COMMENT_LIKES_PER_ADDRESS:
+            raise TooManyLikes
+        try:
+            with transaction.atomic():
+                cls.objects.create(comment=comment, reader=reader, address_block=block)
+        except IntegrityError:  # the same reader's other request, a moment ago
+            return comment.shown_likes(), False
+        likes.count_like(Comment.objects, comment.pk)
+        return comment.shown_likes(), True
+
+
+class TooManyLikes(Exception):
+    """This address block has given this comment as many 顶 as one address may."""
+
 
 class Report(models.Model):
     """A reader's 举报 of an approved comment, one per reader per comment. Reports not yet
@@ -580,6 +633,30 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} #{self.comment_id}"
+
+    @classmethod
+    def file(cls, comment: "Comment", *, reason: str, reader: str, block: str) -> bool:
+        """One reader's report of a visible comment; False if they had reported it already.
+
+        Each new report adds one to the comment's ``open_reports``; when the reports since the
+        last moderator's decision reach ``COMMENT_REPORT_THRESHOLD``, the comment is hidden —
+        back to pending, a decision of the site's own — until a moderator decides again.
+        """
+        try:
+            with transaction.atomic():
+                cls.objects.create(
+                    comment=comment, reason=reason, reader=reader, address_block=block
+                )
+        except IntegrityError:  # one report per reader, also for two at one moment
+            return False
+        with transaction.atomic():
+            reported = Comment.objects.filter(pk=comment.pk)
+            reported.update(open_reports=models.F("open_reports") + 1)
+            comment.open_reports = reported.values_list("open_reports", flat=True).get()
+        if comment.open_reports >= settings.COMMENT_REPORT_THRESHOLD:
+            reason = f"被举报 {comment.open_reports} 次，等待复审"
+            comment.decide(Comment.Status.PENDING, None, reason=reason)
+        return True
 
 
 class BannedWord(models.Model):

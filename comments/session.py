@@ -22,7 +22,11 @@ def take_pending(request, article_id):
         return []
     from .models import Comment
 
-    mine = list(Comment.objects.pending().filter(pk__in=ids, article_id=article_id))
+    mine = list(
+        Comment.objects.pending()
+        .filter(pk__in=ids, article_id=article_id)
+        .select_related("reply_to")
+    )
     shown = {c.pk for c in mine}
     request.session[SESSION_KEY] = [pk for pk in ids if pk not in shown]
     return mine

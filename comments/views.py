@@ -1,4 +1,5 @@
 import logging
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,9 +9,12 @@ from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from markupsafe import Markup
 
 from articles.models import Article
 from articles.views import ArticleDetailView
@@ -19,7 +23,7 @@ from portal.origin import site_origin
 from . import commenter, guards, intake, spool
 from .desk import desk_url
 from .forms import CommentForm
-from .models import HEAVY_ARTICLE_FIELDS
+from .models import HEAVY_ARTICLE_FIELDS, Comment, Like, Report, TooManyLikes
 from .session import remember_pending
 
 log = logging.getLogger(__name__)
@@ -102,6 +106,147 @@ def form_tokens(request, pk):
     return response
 
 
+# --- 回复, 顶, 举报 --------------------------------------------------------------------------
+
+NOT_VISIBLE = gettext_lazy("这条评论不存在或尚未公开。")
+NOT_VISIBLE_TO_ANSWER = gettext_lazy("您回复的评论不存在或尚未公开。")
+TOO_OFTEN = gettext_lazy("操作太频繁，请稍后再试。")
+BAD_REASON = gettext_lazy("请选择举报原因：广告、辱骂、违法违规或其他。")
+
+
+def wants_json(request) -> bool:
+    """comment-actions.js asks for JSON; a form without JavaScript gets pages and redirects."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def reaction_refused(request, status: int, message, comment=None):
+    """A 顶 or 举报 (or a 回复 page) that could not be done: why, as JSON or as a page."""
+    if wants_json(request):
+        response = JsonResponse({"error": str(message)}, status=status)
+    else:
+        context = {"message": message, "article_id": comment.article_id if comment else None}
+        response = render(request, "comments/refused.html", context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
+def back_to(request, comment, message, data: dict):
+    """The answer to a done 顶 or 举报: JSON for the script, else back to the comment with a
+    message (whose cookie makes the reader's next page their own, showing the new count)."""
+    if wants_json(request):
+        response = JsonResponse({**data, "message": str(message)})
+    else:
+        messages.success(request, message)
+        response = redirect(back_url(request, comment))
+    commenter.remember(request, response)
+    add_never_cache_headers(response)
+    return response
+
+
+def back_url(request, comment) -> str:
+    """The comment on the page of the list the reader acted from (its ``cpage``, read from the
+    same-origin Referer), else on the article's first page."""
+    url = reverse("articles:detail", kwargs={"pk": comment.article_id})
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc == request.get_host() and referer.path == url:
+        cpage = parse_qs(referer.query).get("cpage", [""])[0]
+        if cpage.isdigit() and len(cpage) < 7:
+            url += f"?cpage={cpage}"
+    return f"{url}#c{comment.pk}"
+
+
+def visible_comment(pk):
+    return Comment.objects.visible().only("pk", "article_id", "parent_id").filter(pk=pk).first()
+
+
+@require_POST
+def like_comment(request, pk):
+    """顶: one per reader per comment, counted without writing the comment's or the article's
+    row (comments/likes.py), so the shared article page stays as it is."""
+    address = guards.client_address(request)
+    if guards.over_like_limit(address):
+        return reaction_refused(request, 429, TOO_OFTEN)
+    comment = visible_comment(pk)
+    if comment is None:
+        return reaction_refused(request, 404, NOT_VISIBLE)
+    reader, block = commenter.commenter_key(request), commenter.address_block(address)
+    try:
+        likes, counted = Like.give(comment, reader=reader, block=block)
+    except TooManyLikes:
+        return reaction_refused(request, 429, TOO_OFTEN, comment)
+    message = _("已顶。") if counted else _("您已经顶过这条评论了。")
+    return back_to(request, comment, message, {"likes": likes, "counted": counted})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_comment(request, pk):
+    """举报 with a reason; one per reader per comment (comments/models.py ``Report.file``).
+    GET is the 举报 link without JavaScript: the reasons, on a page of the reader's own."""
+    if request.method != "POST":
+        return report_form(request, pk)
+    address = guards.client_address(request)
+    if guards.over_report_limit(address):
+        return reaction_refused(request, 429, TOO_OFTEN)
+    reason = request.POST.get("reason", "")
+    if reason not in Report.Reason.values:
+        return reaction_refused(request, 400, BAD_REASON)
+    comment = visible_comment(pk)
+    if comment is None:
+        return reaction_refused(request, 404, NOT_VISIBLE)
+    reader, block = commenter.commenter_key(request), commenter.address_block(address)
+    filed = Report.file(comment, reason=reason, reader=reader, block=block)
+    if filed:
+        message = _("举报已收到，谢谢。管理员会尽快处理。")
+    else:
+        message = _("您已经举报过这条评论，谢谢。")
+    return back_to(request, comment, message, {"reported": True, "counted": filed})
+
+
+def report_form(request, pk):
+    comment = Comment.objects.visible().filter(pk=pk).first()
+    if comment is None:
+        return reaction_refused(request, 404, NOT_VISIBLE)
+    variant = translation.get_language()
+    context = {
+        "comment": comment,
+        "answered_html": Markup(comment.item_variants.get(variant, "")),
+        "reasons": Report.Reason.choices,
+        "csrf": get_token(request),
+    }
+    response = render(request, "comments/report.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+def reply_form(request, pk):
+    """The 回复 link without JavaScript: the comment answered and the form answering it, on a
+    page of this reader's own (with their tokens, never cached). A page of its own rather than
+    ``?reply=`` on the shared article page, whose caches (and the edge) ignore other
+    parameters: one reader's 回复 must never become everyone's page."""
+    comment = Comment.objects.visible().filter(pk=pk).first()
+    if comment is None:
+        return reaction_refused(request, 404, NOT_VISIBLE_TO_ANSWER)
+    variant = translation.get_language()
+    article = Article.for_reader(comment.article_id, variant)
+    if article is None:
+        return reaction_refused(request, 404, NOT_VISIBLE_TO_ANSWER)
+    if not article.comments_open() or intake.pause_for(article) is not None:
+        response = render(request, "comments/closed.html", {"article": article}, status=403)
+        add_never_cache_headers(response)
+        return response
+    context = {
+        "article": article,
+        "answered_html": Markup(comment.item_variants.get(variant, "")),
+        "form": CommentForm(article=article, initial={"parent": comment.pk}),
+        "replying_to": comment.nickname_variants.get(variant) or _("热心网友"),
+        "tokens": {"csrf": get_token(request), "token": guards.make_token(article.pk)},
+    }
+    response = render(request, "comments/reply.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
 def article_page_with_errors(request, article, form, status=400):
     """The article page again, with the reader's input and what was wrong with it."""
     request.comment_form = form
@@ -151,4 +296,30 @@ def csrf_failure(request, reason=""):
             reason = _("为防止恶意提交，请再点一次“发表留言”。")
             form = CommentForm.to_submit_again(request.POST, article=article, reason=reason)
             return article_page_with_errors(request, article, form, status=403)
+    if match and match.view_name in REACTIONS and request.method == "POST":
+        return confirm_reaction(request, match)
     return render(request, "comments/csrf_failure.html", status=403)
+
+
+REACTIONS = {"comments:like": gettext_lazy("顶"), "comments:report": gettext_lazy("举报")}
+
+
+def confirm_reaction(request, match):
+    """A 顶 or 举报 from a shared page without JavaScript has no CSRF token: ask the reader to
+    confirm, on a page with a fresh one (and its cookie). Floods count as the action's own."""
+    address = guards.client_address(request)
+    if match.view_name == "comments:like":
+        over = guards.over_like_limit(address)
+    else:
+        over = guards.over_report_limit(address)
+    if over:
+        return reaction_refused(request, 429, TOO_OFTEN)
+    reason = request.POST.get("reason", "")
+    context = {
+        "action": request.path,
+        "label": REACTIONS[match.view_name],
+        "reason": reason if reason in Report.Reason.values else "",
+        "reason_label": Report.Reason(reason).label if reason in Report.Reason.values else "",
+        "csrf": get_token(request),
+    }
+    return render(request, "comments/confirm.html", context, status=403)

@@ -308,6 +308,13 @@ RATE_LIMIT_IPV6_PREFIX = env.int("RATE_LIMIT_IPV6_PREFIX", default=64)
 COMMENT_MAX_LINKS = env.int("COMMENT_MAX_LINKS", default=2)
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
 COMMENT_NOTIFY_EMAILS = env.list("COMMENT_NOTIFY_EMAILS", default=[])
+# 顶 and 举报 (comments/likes.py, comments/views.py): anonymous, one per reader per comment.
+COMMENT_LIKE_RATE = env.str("COMMENT_LIKE_RATE", default="60/600")
+COMMENT_LIKES_PER_ADDRESS = env.int("COMMENT_LIKES_PER_ADDRESS", default=20)
+COMMENT_LIKES_FOLD_EVERY = env.int("COMMENT_LIKES_FOLD_EVERY", default=10)
+COMMENT_HOT_MIN_LIKES = env.int("COMMENT_HOT_MIN_LIKES", default=3)
+COMMENT_REPORT_RATE = env.str("COMMENT_REPORT_RATE", default="10/600")
+COMMENT_REPORT_THRESHOLD = env.int("COMMENT_REPORT_THRESHOLD", default=3)
 # Comments accepted while PostgreSQL is down wait here (comments/spool.py).
 COMMENT_SPOOL = env.str("COMMENT_SPOOL", default=str(VAR_DIR / "spool" / "comments.jsonl"))
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

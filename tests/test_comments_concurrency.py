@@ -135,3 +135,51 @@ def test_one_text_from_eight_forms_at_the_same_moment_is_stored_once(article):
     assert sorted(status for status, _ in results) == [302] + [400] * 7
     assert all(said for status, said in results if status == 400)  # each told why
     assert Comment.objects.filter(article=article).count() == 1
+
+
+def test_one_reader_liking_eight_times_at_once_is_counted_once_and_eight_readers_eight(
+    article, moderator
+):
+    from comments.models import Like
+
+    first, second = (make_comment(article, approve_by=moderator) for _ in range(2))
+    reader = Client(REMOTE_ADDR="203.0.113.70")
+    reader.post(f"/zh-hans/comments/{first.pk}/like/")  # now it has its commenter cookie
+    cookie = reader.cookies["commenter"].value
+
+    def same_reader(i):
+        client = Client(REMOTE_ADDR="203.0.113.70", HTTP_ACCEPT="application/json")
+        client.cookies["commenter"] = cookie
+        return client.post(f"/zh-hans/comments/{second.pk}/like/").json()["likes"]
+
+    assert in_threads(8, same_reader) == [1] * 8
+    assert Like.objects.filter(comment=second).count() == 1
+
+    def new_readers(i):
+        client = Client(REMOTE_ADDR=f"203.0.113.{i + 100}", HTTP_ACCEPT="application/json")
+        return client.post(f"/zh-hans/comments/{first.pk}/like/").status_code
+
+    assert in_threads(8, new_readers) == [200] * 8
+    assert Comment.objects.get(pk=first.pk).shown_likes() == 9
+
+
+def test_reports_at_once_hide_a_comment_once_and_count_each_reader_once(
+    article, moderator, settings
+):
+    from comments.models import Decision, Report
+
+    settings.COMMENT_REPORT_THRESHOLD = 3
+    comment = make_comment(article, approve_by=moderator)
+
+    def report(i):
+        client = Client(REMOTE_ADDR=f"203.0.113.{i + 1}", HTTP_ACCEPT="application/json")
+        return client.post(f"/zh-hans/comments/{comment.pk}/report/", {"reason": "ad"})
+
+    statuses = [r.status_code for r in in_threads(6, report)]
+    # Each report is counted, or finds the comment hidden already (404): never an error.
+    assert set(statuses) <= {200, 404} and statuses.count(200) >= 3
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+    assert comment.open_reports == Report.objects.filter(comment=comment).count()
+    assert Decision.objects.filter(comment=comment, moderator=None).count() == 1
+    assert Article.objects.get(pk=article.pk).comment_count == 0

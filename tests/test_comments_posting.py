@@ -137,7 +137,7 @@ def test_blank_nickname_shows_the_default_name_in_the_readers_script(client, art
     }
     for variant, name in expected.items():
         html = client.get(article_url(article, variant)).content.decode()
-        item = re.search(r'<li class="comment">.*?</li>', html, re.S).group(0)
+        item = re.search(r'<li class="comment" id="c.*?</li>', html, re.S).group(0)
         assert f'<span class="nickname">{name}</span>' in item
 
 
@@ -180,12 +180,12 @@ def test_article_without_comments_says_so_in_the_readers_script(client, article,
 def test_comments_are_paginated_fifty_a_page(client, article):
     make_approved_comments(article, 51)
     first = client.get(article_url(article)).content.decode()
-    assert first.count('<li class="comment">') == 50
+    assert first.count('<li class="comment" id="c') == 50
     assert "已通过的评论0<" in first and "已通过的评论49<" in first
     assert "已通过的评论50<" not in first
     assert "?cpage=2#comments" in first
     second = client.get(article_url(article) + "?cpage=2").content.decode()
-    assert second.count('<li class="comment">') == 1
+    assert second.count('<li class="comment" id="c') == 1
     assert "已通过的评论50<" in second
 
 
@@ -196,7 +196,7 @@ def test_comment_count_beside_the_heat_is_the_approved_count(client, article, mo
             getattr(comment, status)(by=moderator)
     response = client.get(article_url(article))
     assert comment_count_on_page(response) == 2
-    assert response.content.decode().count('<li class="comment">') == 2
+    assert response.content.decode().count('<li class="comment" id="c') == 2
 
 
 # --- notification -----------------------------------------------------------------------------

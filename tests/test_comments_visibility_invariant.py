@@ -56,8 +56,10 @@ def count_on_article_page(html: str) -> int:
     return int(re.search(r'class="comment-count"[^>]*>(\d+)<', html).group(1))
 
 
-def check_every_surface(article, visible: set[str], hidden: set[str]):
-    """Request every public URL as a new anonymous reader (no session, no cookies)."""
+def check_every_surface(article, visible: set[str], hidden: set[str], absent=()):
+    """Request every public URL as a new anonymous reader (no session, no cookies). ``absent``:
+    more text no public response may hold (a hidden comment's id, 顶 count, 热门, 精选 …)."""
+    hidden = {*hidden, *absent}
     reader = Client()  # one handler (building one per request is slow); cookies cleared below
     for kind, url in public_urls(article):
         reader.cookies.clear()
@@ -75,10 +77,11 @@ def check_every_surface(article, visible: set[str], hidden: set[str]):
     assert Comment.objects.visible().filter(article=article).count() == len(visible)
 
 
-def post(article, marker, variant="zh-hans") -> Comment:
+def post(article, marker, variant="zh-hans", **fields) -> Comment:
     author = Client()
     response = author.post(
-        comment_url(article, variant), comment_form(article, body=f"评论 {marker} 内容")
+        comment_url(article, variant),
+        comment_form(article, body=f"评论 {marker} 内容", **fields),
     )
     assert response.status_code == 302
     return Comment.objects.get(body__contains=marker)
@@ -154,3 +157,85 @@ def test_approved_comment_appears_on_the_next_request_in_every_variant(site, mod
     comment.approve(by=moderator)
     for v in VARIANTS:
         assert "MARKERNEXT" in reader.get(f"/{v}/articles/{article.pk}/").content.decode()
+
+
+HOT = ("热门评论", "熱門評論")
+FEATURED = 'class="mark-featured"'
+
+
+def traces(comment) -> set[str]:
+    """What the list shows of a comment besides its text: its anchor, its id for the script,
+    its 顶/回复/举报 URLs."""
+    return {f'id="c{comment.pk}"', f'data-id="{comment.pk}"', f"/comments/{comment.pk}/"}
+
+
+def test_replies_floors_hot_featured_and_likes_appear_only_while_approved(site, moderator):
+    """Replies, 楼层, 热门评论, 精选 and 顶 counts of comments that are not visible — pending,
+    rejected, or replies under a hidden comment — appear on no public URL."""
+    article = site
+    check_every_surface(article, visible=set(), hidden=set())
+
+    top = post(article, "MARKERTOPC", nickname="甲")
+    Comment.objects.filter(pk=top.pk).update(featured=True, like_count=4321)
+    check_every_surface(
+        article, visible=set(), hidden={"MARKERTOPC"}, absent={*traces(top), "4321", *HOT, FEATURED}
+    )
+
+    top.approve(by=moderator)
+    assert Comment.objects.get(pk=top.pk).floor == 1
+    check_every_surface(article, visible={"MARKERTOPC"}, hidden=set())
+
+    first = post(article, "MARKERREPLYONE", nickname="乙", parent=str(top.pk))
+    Comment.objects.filter(pk=first.pk).update(featured=True, like_count=8765)
+    check_every_surface(
+        article,
+        visible={"MARKERTOPC"},
+        hidden={"MARKERREPLYONE"},
+        absent={*traces(first), "8765"},
+    )
+
+    first.approve(by=moderator)
+    second = post(article, "MARKERREPLYTWO", nickname="丙", parent=str(first.pk), variant="zh-tw")
+    check_every_surface(
+        article,
+        visible={"MARKERTOPC", "MARKERREPLYONE"},
+        hidden={"MARKERREPLYTWO"},
+        absent={*traces(second), "回复 @乙", "回覆 @乙"},
+    )
+
+    second.approve(by=moderator)
+    check_every_surface(
+        article, visible={"MARKERTOPC", "MARKERREPLYONE", "MARKERREPLYTWO"}, hidden=set()
+    )
+    assert "回覆 @乙" in Client().get(f"/zh-tw/articles/{article.pk}/").content.decode()
+
+    # The top comment rejected: its approved replies go with it, counts, floor, 热门 and all.
+    top.refresh_from_db()
+    top.reject(by=moderator)
+    replies = {"MARKERREPLYONE", "MARKERREPLYTWO"}
+    check_every_surface(
+        article,
+        visible=set(),
+        hidden={"MARKERTOPC", *replies},
+        absent={
+            *traces(top),
+            *traces(first),
+            *traces(second),
+            "4321",
+            "8765",
+            "1楼",
+            "1樓",
+            *HOT,
+        },
+    )
+
+    # A reply rejected on its own leaves its comment; approved again, the floor is the same.
+    top.approve(by=moderator)
+    first.reject(by=moderator)
+    check_every_surface(
+        article,
+        visible={"MARKERTOPC", "MARKERREPLYTWO"},
+        hidden={"MARKERREPLYONE"},
+        absent={*traces(first), "8765"},
+    )
+    assert Comment.objects.get(pk=top.pk).floor == 1
