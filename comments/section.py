@@ -1,5 +1,6 @@
-"""The comment section of an article page: approved comments, the author's own pending ones,
-and the form. Templates call it as ``{{ comment_section(article) }}`` (a context processor)."""
+"""The comment section of an article page: approved comments and the form (the author's own
+comments come from 我的留言, fetched by the page: comments/receipts.py). Templates call it as
+``{{ comment_section(article) }}`` (a context processor)."""
 
 from django.contrib.messages import get_messages
 from django.core.paginator import Paginator
@@ -14,7 +15,6 @@ from portal.pagecache import is_shared
 from . import guards, intake
 from .forms import CommentForm
 from .models import ListedComments
-from .session import take_pending
 
 COMMENTS_PER_PAGE = 50
 
@@ -52,7 +52,6 @@ def section_context(request, article) -> dict:
         "page": page,
         # Each comment's item was rendered when it was approved (comments/rendering.py).
         "comments_html": Markup("".join(page.object_list)),
-        "own_pending": take_pending(request, article.pk),
         "form": form,
         "tokens": tokens,
         "is_open": is_open,

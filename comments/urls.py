@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import receipt_views, views
 
 app_name = "comments"
 
 urlpatterns = [
     path("articles/<int:pk>/comments/", views.post_comment, name="post"),
     path("articles/<int:pk>/comments/tokens/", views.form_tokens, name="tokens"),
+    path("articles/<int:pk>/comments/mine/", receipt_views.mine, name="mine"),
+    path("my-comments/", receipt_views.my_comments, name="my_comments"),
 ]
