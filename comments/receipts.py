@@ -101,17 +101,22 @@ class Receipt:
 def receipts(comments, variant: str) -> list[Receipt]:
     comments = list(comments)
     given = {c.refusal_reason for c in comments if c.status in REFUSED and c.refusal_reason}
-    reasons = {reason: reason_in(reason, variant) for reason in given}
+    reasons = reasons_in(given, variant) if given else {}
     return [Receipt(comment, reasons) for comment in comments]
 
 
-def reason_in(reason: str, variant: str) -> str:
-    """A moderator's reason in the reader's script. Reasons are a few labels (RejectionReason):
-    each is converted once per glossary (a glossary change bumps the site generation)."""
-    digest = hashlib.md5(reason.encode(), usedforsecurity=False).hexdigest()
+def reasons_in(reasons: set[str], variant: str) -> dict[str, str]:
+    """Moderators' reasons in the reader's script. Reasons are a few labels (RejectionReason),
+    so a page's set of them is converted once per glossary (a glossary change bumps the site
+    generation) with one query for the glossary."""
+    given = sorted(reasons)
+    digest = hashlib.md5("\n".join(given).encode(), usedforsecurity=False).hexdigest()
 
-    def convert() -> str:
+    def convert() -> dict[str, str]:
         glossary = GlossaryTerm.objects.as_glossary()
-        return render_literally(reason, detect_script([reason]), glossary)[variant]
+        return {
+            reason: render_literally(reason, detect_script([reason]), glossary)[variant]
+            for reason in given
+        }
 
-    return cached_result(f"receipt-reason:{variant}:{digest}", convert)
+    return cached_result(f"receipt-reasons:{variant}:{digest}", convert)
