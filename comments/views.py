@@ -84,8 +84,12 @@ def spool_comment(request, pk, address):
         token=form.cleaned_data["token"],
         address=address,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        commenter_key=commenter.commenter_key(request),
     )
-    return render(request, "comments/spooled.html", {"article_id": pk}, status=202)
+    response = render(request, "comments/spooled.html", {"article_id": pk}, status=202)
+    commenter.remember(request, response)
+    receipts.remember(response)
+    return response
 
 
 def rate_limited(request, pk):
