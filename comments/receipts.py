@@ -47,12 +47,14 @@ def of_commenter(key: str, variant: str):
     the reason of the refusal that stands.
 
     That reason is the latest refusal which is not an undo (an undo's reason says "撤销", not
-    why); a refusal the site made itself (a blocked commenter) gives none — what was blocked is
-    the moderators' business.
+    why) nor a note that keeps the status (取消精选 on a rejected comment); a refusal the site
+    made itself (a blocked commenter) gives none — what was blocked is the moderators' business.
     """
-    refusals = Decision.objects.filter(
-        comment=OuterRef("pk"), to_status__in=REFUSED, undoes__isnull=True
-    ).order_by("-decided_at", "-id")
+    refusals = (
+        Decision.objects.status_changes()
+        .filter(comment=OuterRef("pk"), to_status__in=REFUSED, undoes__isnull=True)
+        .order_by("-decided_at", "-id")
+    )
     reason = Case(When(moderator__isnull=True, then=Value("")), default=F("reason"))
     return (
         Comment.objects.of_commenter(key)

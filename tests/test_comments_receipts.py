@@ -123,6 +123,13 @@ def test_the_reason_shown_is_that_of_the_refusal_that_stands(client, article, mo
     comment.decisions.first().undo(by=moderator)
     html = panel(client, article)
     assert "未通过" in html and "原因：辱骂" in html and "撤销" not in html
+    # Nor is a note that keeps the status (取消精选 of a comment rejected since) a reason.
+    comment.approve(by=moderator)
+    comment.feature(moderator)
+    comment.reject(by=moderator, reason="广告")
+    comment.feature(moderator, on=False)
+    assert comment.decisions.first().reason == Comment.UNFEATURED
+    assert "原因：广告" in panel(client, article)
 
 
 def test_spam_shows_as_not_approved_with_a_neutral_text_without_a_reason(
