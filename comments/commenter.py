@@ -41,14 +41,21 @@ def commenter_key(request) -> str:
     so ``remember`` sets it on the response)."""
     key = getattr(request, "_commenter_key", None)
     if key is None:
-        try:
-            key = request.get_signed_cookie(COOKIE_NAME, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE)
-        except (KeyError, signing.BadSignature):
-            key = ""
-        if not _is_key(key):
-            key = secrets.token_urlsafe(12)
+        key = known_key(request) or secrets.token_urlsafe(12)
         request._commenter_key = key
     return key
+
+
+def known_key(request) -> str:
+    """The key this browser's cookie carries, or "" (no cookie, a forged or expired one). Only
+    reads: a reader who never commented is given no key (我的留言 shows them nothing)."""
+    if COOKIE_NAME not in request.COOKIES:
+        return ""
+    try:
+        key = request.get_signed_cookie(COOKIE_NAME, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE)
+    except signing.BadSignature:
+        return ""
+    return key if _is_key(key) else ""
 
 
 def remember(request, response) -> None:

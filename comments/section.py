@@ -1,6 +1,7 @@
 """The comment section of an article page: 热门评论, the visible comments with their replies (one
-level), the author's own pending ones, and the form. Templates call it as
-``{{ comment_section(article) }}`` (a context processor).
+level), and the form (the author's own comments come from 我的留言, fetched by the page:
+comments/receipts.py). Templates call it as ``{{ comment_section(article) }}`` (a context
+processor).
 
 The page is shared by every reader and cached, so nothing in it is per reader: 顶 counts are as
 of its rendering (static/js/comment-actions.js updates the one a reader changes), and 回复 and
@@ -23,7 +24,6 @@ from . import guards, intake
 from .forms import CommentForm
 from .likes import unfolded
 from .models import ListedComments
-from .session import take_pending
 
 COMMENTS_PER_PAGE = 50
 
@@ -111,7 +111,6 @@ def section_context(request, article) -> dict:
         # Each comment's fragment was rendered when it was approved (comments/rendering.py).
         "comments_html": Markup("".join(items.item(row) for row in page.object_list)),
         "hot_html": Markup("".join(items.item(row, anchor="hot-c", replies=False) for row in hot)),
-        "own_pending": take_pending(request, article.pk),
         "form": form,
         "replying_to": replying_to(form),
         "tokens": tokens,

@@ -31,8 +31,9 @@ def path() -> Path:
     return Path(settings.COMMENT_SPOOL)
 
 
-def add(*, article_id, nickname, body, token, address, user_agent) -> None:
-    """Append one accepted comment, durably, before the reader is answered."""
+def add(*, article_id, nickname, body, token, address, user_agent, commenter_key="") -> None:
+    """Append one accepted comment, durably, before the reader is answered. With the author's
+    commenter key, so blocks apply to it and its author finds it in 我的留言 once stored."""
     entry = {
         "article_id": int(article_id),
         "nickname": nickname,
@@ -40,6 +41,7 @@ def add(*, article_id, nickname, body, token, address, user_agent) -> None:
         "token": token,
         "address": address,
         "user_agent": user_agent[:300],
+        "commenter_key": commenter_key,
         "received_at": timezone.now().isoformat(),
     }
     path().parent.mkdir(parents=True, exist_ok=True)
@@ -92,6 +94,7 @@ def _store(entry: dict) -> int:
             token=entry["token"],
             address=entry["address"],
             user_agent=entry["user_agent"],
+            commenter_key=entry.get("commenter_key", ""),  # (spooled before keys were kept)
         )
     except Duplicate:
         return 0

@@ -20,11 +20,10 @@ from articles.models import Article
 from articles.views import ArticleDetailView
 from portal.origin import site_origin
 
-from . import commenter, guards, intake, spool
+from . import commenter, guards, intake, receipts, spool
 from .desk import desk_url
 from .forms import CommentForm
 from .models import HEAVY_ARTICLE_FIELDS, Comment, Like, Report, TooManyLikes
-from .session import remember_pending
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +66,11 @@ def store_comment(request, pk, address):
         if created and comment.status == comment.Status.PENDING:  # not a blocked commenter's
             origin = site_origin(request)
             transaction.on_commit(lambda: notify_moderators(comment, origin))
-    remember_pending(request, comment)
     messages.success(request, _("留言已提交，审核通过后才会公开显示。"))
     response = redirect(article.get_absolute_url() + "#comments")
+    # The author follows the comment in 我的留言 (comments/receipts.py) on every later visit.
     commenter.remember(request, response)
+    receipts.remember(response)
     return response
 
 
@@ -88,8 +88,12 @@ def spool_comment(request, pk, address):
         token=form.cleaned_data["token"],
         address=address,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        commenter_key=commenter.commenter_key(request),
     )
-    return render(request, "comments/spooled.html", {"article_id": pk}, status=202)
+    response = render(request, "comments/spooled.html", {"article_id": pk}, status=202)
+    commenter.remember(request, response)
+    receipts.remember(response)
+    return response
 
 
 def rate_limited(request, pk):

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 SITE_KEY = "gen:site"
 # A shared page holds nothing per reader, so a proxy may keep it too, revalidating every time.
-# A reader with a session (their pending comment, a preview) gets a private page: Vary: Cookie.
+# A reader with a session (a preview) or a flash message gets a private page: Vary: Cookie.
 SHARED_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 # Part of every key: a deploy that changes what an entry holds never reads old entries.
 ENTRY_FORMAT = 4

@@ -81,7 +81,7 @@ def test_html_and_script_are_stored_as_text_and_shown_escaped(client, article, m
     client.post(comment_url(article), comment_form(article, body=body, nickname="<i>我</i>"))
     comment = Comment.objects.get()
     assert comment.body == body and comment.nickname == "<i>我</i>"
-    own = client.get(article_url(article))  # the author's own pending view
+    own = client.get(f"/zh-hans/articles/{article.pk}/comments/mine/")  # 我的留言, pending
     assertNotContains(own, "<script>alert")
     assertContains(own, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;")
     comment.approve(by=moderator)

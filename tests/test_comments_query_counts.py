@@ -72,10 +72,10 @@ def test_cached_article_page_costs_fewer_queries_than_a_miss(article):
     assert len(captured.captured_queries) < miss
 
 
-def test_author_with_a_session_also_gets_a_constant_query_count(client, article):
+def test_author_after_posting_also_gets_a_constant_query_count(client, article):
     make_approved_comments(article, 5)
     client.post(comment_url(article), comment_form(article, body="我的"))
-    client.get(article_url(article))  # sees and forgets the pending comment
+    client.get(article_url(article))  # sees the flash message
     with CaptureQueriesContext(connection) as few:
         client.get(article_url(article))
     make_approved_comments(article, 500)
@@ -95,7 +95,7 @@ def test_posting_a_comment_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(POST_MAX_QUERIES):
         response = client.post(comment_url(article), comment_form(article, body="一条"))
     assert response.status_code == 302
-    # A later post from the same session costs no more.
+    # A later post from the same browser costs no more.
     with django_assert_max_num_queries(POST_MAX_QUERIES):
         response = client.post(comment_url(article), comment_form(article, body="两条"))
     assert response.status_code == 302

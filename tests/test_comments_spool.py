@@ -61,3 +61,28 @@ def test_a_comment_for_an_article_closed_meanwhile_is_not_stored(article):
     assert spool.replay() == 0
     assert not Comment.objects.exists()
     assert not spool.waiting()
+
+
+def test_a_spooled_comment_keeps_its_author_who_finds_it_in_my_comments(client, article):
+    import json
+
+    from django.test import Client
+
+    from comments import commenter
+    from tests.factories import comment_form
+
+    client.post(f"/zh-hans/articles/{article.pk}/comments/", comment_form(article, body="在线"))
+    key = Comment.objects.get().commenter_key
+    spooled(article, "断网时写的留言", commenter_key=key)
+    # A line spooled before keys were kept still replays.
+    old = {"article_id": article.pk, "nickname": "", "body": "升级前入队的留言"}
+    old.update(token=make_token(article.pk), address="203.0.113.5", user_agent="test")
+    with open(spool.path(), "a", encoding="utf-8") as file:
+        file.write(json.dumps(old, ensure_ascii=False) + "\n")
+    assert spool.replay() == 2
+    assert Comment.objects.get(body="断网时写的留言").commenter_key == key
+    assert Comment.objects.get(body="升级前入队的留言").commenter_key == ""
+    assert "断网时写的留言" in client.get("/zh-hans/my-comments/").content.decode()
+    stranger = Client()
+    stranger.cookies[commenter.COOKIE_NAME] = key  # unsigned: not the author
+    assert "断网时写的留言" not in stranger.get("/zh-hans/my-comments/").content.decode()

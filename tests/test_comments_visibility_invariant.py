@@ -40,6 +40,9 @@ def public_urls(article) -> list[tuple[str, str]]:
             ("feed", f"/{v}/feeds/category/{slug}.xml"),
             ("search", f"/{v}/search/?q=MARKER"),
             ("search", f"/{v}/search/?q={article.title}"),
+            # 我的留言 shows a reader their own comments only: a new reader, nothing.
+            ("receipts", f"/{v}/my-comments/"),
+            ("receipts", f"/{v}/articles/{article.pk}/comments/mine/"),
         ]
     return urls
 
@@ -64,7 +67,7 @@ def check_every_surface(article, visible: set[str], hidden: set[str], absent=())
     for kind, url in public_urls(article):
         reader.cookies.clear()
         response = reader.get(url)
-        assert response.status_code == 200, url
+        assert response.status_code == (204 if url.endswith("/mine/") else 200), url
         html = response.content.decode()
         for marker in hidden:
             assert marker not in html, f"{marker} (not approved) leaked on {url}"
@@ -130,13 +133,15 @@ def test_suspected_comment_stays_hidden_everywhere_until_approved(site, moderato
     check_every_surface(article, visible={"MARKERSUS"}, hidden=set())
 
 
-def test_pending_comment_is_shown_to_its_author_only_once_and_never_cached(site):
+def test_pending_comment_is_shown_to_its_author_alone_and_never_cached(site):
     article = site
     author = Client()
     author.post(comment_url(article), comment_form(article, body="MARKERMINE"))
-    assert "MARKERMINE" in author.get(f"/zh-hans/articles/{article.pk}/").content.decode()
-    # Neither the author's next view, nor anyone else's, nor a later cache hit shows it.
-    assert "MARKERMINE" not in author.get(f"/zh-hans/articles/{article.pk}/").content.decode()
+    for _ in range(2):  # in the author's 我的留言 after every view; never in the page itself
+        assert "MARKERMINE" not in author.get(f"/zh-hans/articles/{article.pk}/").content.decode()
+        for url in (f"/zh-hans/articles/{article.pk}/comments/mine/", "/zh-hans/my-comments/"):
+            assert "MARKERMINE" in author.get(url).content.decode()
+    # Nobody else, nor a later cache hit, shows it.
     check_every_surface(article, visible=set(), hidden={"MARKERMINE"})
 
 

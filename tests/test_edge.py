@@ -238,24 +238,36 @@ def test_an_approval_purges_the_article_in_all_four_variants(stack):
 
 
 @needs_nginx
-def test_pending_comment_session_page_and_tokens_are_never_cached(stack):
+def test_pending_comment_receipts_and_tokens_are_never_cached(stack):
     article = stack["article"]
     page = f"/zh-hans/articles/{article}/"
+    mine = f"/zh-hans/articles/{article}/comments/mine/"
     marker = f"pending-{secrets.token_hex(4)}"
     author = Reader(stack["edge"].base)
     assert author.get(page)[0] == 200
     assert post_comment(author, article, f"待审核的留言{marker}")[0] == 302
 
-    status, headers, html = author.get(page)  # the author now has a session: their own page
-    assert status == 200 and marker in html
+    status, headers, html = author.get(page)  # the flash message: a page of their own
+    assert status == 200 and marker not in html
     assert headers["X-Cache-Status"] == "BYPASS"
     assert "private" in headers["Cache-Control"]
-    assert author.cache_status(page) == "BYPASS"
+    # Then the page everyone shares; the author's comment is in 我的留言, never cached.
+    for _ in range(2):
+        status, headers, html = author.get(page)
+        assert headers["X-Cache-Status"] in ("HIT", "MISS") and marker not in html
+        for path in (mine, "/zh-hans/my-comments/"):
+            status, headers, html = author.get(path)
+            assert status == 200 and marker in html, path
+            assert headers["X-Cache-Status"] == "BYPASS", path
+            assert "no-store" in headers["Cache-Control"], path
 
     for _ in range(2):
         status, headers, html = anonymous(stack).get(page)
         assert status == 200 and headers["X-Cache-Status"] in ("HIT", "MISS")
         assert marker not in html
+        status, headers, html = anonymous(stack).get(mine)
+        assert status == 204 and headers["X-Cache-Status"] == "BYPASS"
+        assert marker not in anonymous(stack).get("/zh-hans/my-comments/")[2]
 
     tokens = f"/zh-hans/articles/{article}/comments/tokens/"
     first = anonymous(stack).get(tokens)

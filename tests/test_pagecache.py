@@ -68,7 +68,7 @@ def test_a_page_rendered_for_one_reader_carries_their_tokens(client, article):
         {"token": make_token(article.pk), "body": "有了会话的读者"},
     )
     own = client.get(f"/zh-hans/articles/{article.pk}/")
-    assert "X-Page-Cache" not in own  # the session bypasses the shared cache
+    assert "X-Page-Cache" not in own  # the flash message bypasses the shared cache
     assert token_in(own.content.decode()) != ""
 
 
@@ -82,10 +82,18 @@ def test_the_authors_pending_comment_is_never_stored_in_the_shared_cache(article
         {"token": make_token(article.pk), "body": "只有作者本人能看到的待审留言"},
     )
     own = author.get(f"/zh-hans/articles/{article.pk}/")
-    assert "X-Page-Cache" not in own  # a session bypasses the shared cache
-    assertContains(own, "只有作者本人能看到的待审留言")
+    assert "X-Page-Cache" not in own  # the flash message bypasses the shared cache
     assert "private" in own["Cache-Control"]
-    assertNotContains(other.get(f"/zh-hans/articles/{article.pk}/"), "只有作者本人能看到的待审留言")
+    assertNotContains(own, "只有作者本人能看到的待审留言")
+    # The author reads it in 我的留言, fetched by the page and never cached.
+    mine = author.get(f"/zh-hans/articles/{article.pk}/comments/mine/")
+    assertContains(mine, "只有作者本人能看到的待审留言")
+    assert "no-store" in mine["Cache-Control"] and "X-Page-Cache" not in mine
+    author.cookies.pop("messages")  # (deleted; the test client keeps it, empty)
+    for reader in (author, other):
+        page = reader.get(f"/zh-hans/articles/{article.pk}/")
+        assert page["X-Page-Cache"] == "hit"
+        assertNotContains(page, "只有作者本人能看到的待审留言")
 
 
 @pytest.mark.django_db
@@ -170,7 +178,7 @@ def test_article_pages_are_public_and_a_revalidation_still_counts_the_read(clien
     first = client.get(f"/zh-hans/articles/{article.pk}/")
     page = client.get(f"/zh-hans/articles/{article.pk}/")
     assert "public" in page["Cache-Control"] and "must-revalidate" in page["Cache-Control"]
-    # A reader with a session cookie gets a page of their own (their pending comment).
+    # A reader with a session cookie gets a page of their own (staff, a flash message).
     assert first["Vary"] == page["Vary"] == "Cookie"
     other_reader = Client().get(
         f"/zh-hans/articles/{article.pk}/", headers={"If-None-Match": page["ETag"]}
