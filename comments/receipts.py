@@ -64,9 +64,10 @@ def of_commenter(key: str, variant: str):
             shown_body=KeyTextTransform(variant, "body_variants"),
             article_title=KeyTextTransform(variant, "article__title_variants"),
             parent_status=F("parent__status"),
+            answers_nickname=KeyTextTransform(variant, "reply_to__nickname_variants"),
             refusal_reason=Subquery(refusals.annotate(shown=reason).values("shown")[:1]),
         )
-        .only("pk", "article_id", "parent_id", "status", "created_at")
+        .only("pk", "article_id", "parent_id", "reply_to_id", "status", "created_at")
     )
 
 
@@ -78,6 +79,8 @@ class Receipt:
         self.nickname = comment.shown_nickname or ""
         self.body_html = mark_safe(comment.shown_body or "")  # escaped when stored
         self.article_title = comment.article_title or ""
+        # A reply says whom it answers ("" for an anonymous comment; None: not a reply).
+        self.answers = (comment.answers_nickname or "") if comment.reply_to_id else None
         self.article_url = reverse("articles:detail", kwargs={"pk": comment.article_id})
         self.created_at = comment.created_at
         status = comment.status

@@ -228,10 +228,12 @@ def test_the_reply_page_of_a_hidden_comment_is_404_without_its_text(article, mod
     assert Client().get("/zh-hans/comments/987657/reply/").status_code == 404
 
 
-def test_the_author_sees_their_pending_reply_once_with_whom_it_answers(top):
+def test_the_author_sees_their_pending_reply_with_whom_it_answers_only_in_their_receipts(top):
     author = Client()
     reply(top.article, top, "MARKERMYREPLY", client=author)
-    html = author.get(article_url(top.article)).content.decode()
-    pending = html[html.index('class="comment pending"') :]
-    assert "MARKERMYREPLY" in pending and "回复 @甲" in pending[: pending.index("</li>")]
+    mine = author.get(f"/zh-hans/articles/{top.article.pk}/comments/mine/").content.decode()
+    receipt = mine[mine.rindex('<li class="receipt', 0, mine.index("MARKERMYREPLY")) :]
+    assert "待审核" in receipt and "回复 @甲" in receipt
+    # The shared page never carries it, for the author or anyone else.
     assert "MARKERMYREPLY" not in author.get(article_url(top.article)).content.decode()
+    assert "MARKERMYREPLY" not in Client().get(article_url(top.article)).content.decode()
