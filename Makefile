@@ -28,6 +28,7 @@ setup: deps static
 	$(RUN_ENV) $(MANAGE) migrate --no-input -v 0
 	$(RUN_ENV) $(MANAGE) createcachetable
 	$(RUN_ENV) $(MANAGE) load_demo
+	$(RUN_ENV) $(MANAGE) load_demo_comments
 	$(RUN_ENV) $(MANAGE) ensure_demo_accounts
 
 # Production mode serves static files through their manifest (staticfiles/); needs no database.
