@@ -1,5 +1,5 @@
-"""Screenshots of the reader's pages (home, a category, article and its comments, search) and the
-moderators' desk, at desktop (1280 px) and phone (375 px) widths, written as PNGs to screenshots/.
+"""Screenshots of the reader's pages (home, a category, article and its comments, search, the demo
+discussion with its replies, 热门评论 and an author's 我的留言) and the moderators' desk, at desktop (1280 px) and phone (375 px) widths, written as PNGs to screenshots/.
 
 Run against a site that is already serving the demo content (``make run`` in another shell)::
 
@@ -81,6 +81,12 @@ def main(argv=None) -> int:
         if not found.count():
             raise SystemExit(f"{base} has no reference article: is it serving the demo content?")
         article = found.first.get_attribute("href")
+        reader.goto(f"/zh-hans/search/?q={quote('南京地铁11号线')}")
+        thread = reader.locator(".results .item-title").first.get_attribute("href")
+        # An author with a comment of their own waiting: their 我的留言 panel shows it.
+        author = new_page()
+        if not args.no_sample_comment:
+            post_sample_comment(author, thread)
         log_in(moderator, user, password, then="/admin/comments/comment/")
         if moderator.locator("#pending-count").inner_text() == "0" and not args.no_sample_comment:
             post_sample_comment(new_page(), article)
@@ -97,6 +103,15 @@ def main(argv=None) -> int:
             comments = args.out / f"comments-{suffix}.png"
             reader.locator("#comments").screenshot(path=comments)
             written.append(comments)
+            author.set_viewport_size({"width": width, "height": 900})
+            author.goto(thread)
+            if not args.no_sample_comment:
+                author.locator("#my-comments .receipt").first.wait_for()
+            discussion = args.out / f"thread-{suffix}.png"
+            author.locator("#comments").screenshot(path=discussion)
+            written.append(discussion)
+            author.goto("/zh-hans/my-comments/")
+            written.append(shoot(author, args.out / f"my-comments-{suffix}.png", height))
             reader.goto(f"/zh-tw/search/?q={quote('蘇粵')}")
             written.append(shoot(reader, args.out / f"search-{suffix}.png", height))
             moderator.goto("/admin/comments/comment/")

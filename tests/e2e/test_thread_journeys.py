@@ -30,7 +30,7 @@ def test_a_reply_is_seen_by_others_only_once_approved_then_nested_with_whom_it_a
     form.get_by_role("button", name="发表留言").click()
     expect(a).to_have_url(re.compile(rf"{url}#comments$"))
     expect(a.get_by_role("status")).to_contain_text("留言已提交，审核通过后才会公开显示。")
-    mine = a.locator(".comment.pending")
+    mine = a.locator("#my-comments .receipt.pending")  # the author's 我的留言 panel
     expect(mine).to_contain_text("丙对乙说的话")
     expect(mine).to_contain_text("回复 @乙")
     reply = Comment.objects.get(body="丙对乙说的话")
