@@ -1,5 +1,6 @@
 """Screenshots of the reader's pages (home, a category, article and its comments, search, the demo
-discussion with its replies, 热门评论 and an author's 我的留言) and the moderators' desk, at desktop (1280 px) and phone (375 px) widths, written as PNGs to screenshots/.
+discussion with its replies, 热门评论 and an author's 我的留言) and the moderators' desk, at
+desktop (1280 px) and phone (375 px) widths, written as PNGs to screenshots/.
 
 Run against a site that is already serving the demo content (``make run`` in another shell)::
 
