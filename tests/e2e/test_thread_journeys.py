@@ -1,4 +1,5 @@
-"""The comment thread in a browser: 回复 held until approved, then nested; 顶 once per reader."""
+"""The comment thread in a browser: 回复 held until approved, then nested; 顶 once per reader;
+举报 landing in the moderators' 被举报 queue."""
 
 import re
 
@@ -6,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from comments.models import Comment, Like
+from tests.e2e.browser import log_in
 from tests.factories import make_comment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -83,3 +85,11 @@ def test_likes_from_two_readers_count_two_and_twice_from_one_counts_one(
     expect(second.locator(f"#c{top.pk} .action-note")).to_contain_text("举报已收到")
     top.refresh_from_db()
     assert top.open_reports == 1
+
+    # The report lands in the moderators' 被举报 queue with its reason.
+    desk = open_page()
+    log_in(desk, moderator.username, "pw", then="/admin/comments/comment/")
+    desk.locator("#desk-tools").get_by_role("link", name="被举报").click()
+    reported = desk.locator(f"#card-{top.pk}")
+    expect(reported.locator(".desk-reported")).to_have_text("被举报 ×1")
+    expect(reported.locator(".desk-reports")).to_contain_text("广告 ×1")
