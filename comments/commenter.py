@@ -4,7 +4,7 @@ The key is a random value in a signed, long-lived cookie; it says "the same brow
 never who someone is. The address block is the client address as a network counts it: an
 IPv4 address on its own, an IPv6 address by its /64 (one household or phone gets a whole /64
 and may use any address in it). Moderators see both as a commenter's history, and may block
-either (comments/models.py ``Block``); rate limits count by the address block too.
+either (comments/models/moderation.py ``Block``); rate limits count by the address block too.
 """
 
 import ipaddress

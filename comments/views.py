@@ -184,8 +184,9 @@ def like_comment(request, pk):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_comment(request, pk):
-    """举报 with a reason; one per reader per comment (comments/models.py ``Report.file``).
-    GET is the 举报 link without JavaScript: the reasons, on a page of the reader's own."""
+    """举报 with a reason; one per reader per comment (comments/models/community.py
+    ``Report.file``). GET is the 举报 link without JavaScript: the reasons, on a page of the
+    reader's own."""
     if request.method != "POST":
         return report_form(request, pk)
     address = guards.client_address(request)

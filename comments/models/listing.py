@@ -1,0 +1,67 @@
+"""The public list of an article's comments: ``ListedComments``, fed to the paginator."""
+
+from django.db import models
+from django.db.models.fields.json import KeyTextTransform
+
+from .comment import Comment
+
+# What comment pages and the queue never need of an article: its text in four variants.
+HEAVY_ARTICLE_FIELDS = (
+    "body",
+    "title_variants",
+    "summary_variants",
+    "body_variants",
+    "search_vector",
+)
+
+
+class ListedComments:
+    """An article's visible top-level comments for the public list, sliceable for the paginator:
+    精选 first, then by 楼层; each a dict of its id, stored list item (comments/rendering.py,
+    no model instances, no formatting), folded 顶 count, 精选 flag and visible replies (oldest
+    first). One query counts them, one fetches a page, one its replies — however many there are.
+
+    Deep pages (page 200 of 10,000 comments) are fetched by a deferred join: their OFFSET is
+    skipped on the narrow columns alone and only the 50 rows shown are read whole.
+    """
+
+    ordered = True
+    ORDER = ("-featured", models.F("floor").asc(nulls_last=True), "created_at", "id")
+
+    def __init__(self, article_id: int, variant: str, *, empty: bool = False):
+        self.article_id = article_id
+        self.variant = variant
+        self.empty = empty  # the article counts no visible comment: no query at all
+
+    def top_level(self):
+        return Comment.objects.visible().top_level().filter(article_id=self.article_id)
+
+    def count(self) -> int:
+        return 0 if self.empty else self.top_level().count()
+
+    def rows(self, comments) -> list[dict]:
+        html = KeyTextTransform(self.variant, "item_variants")
+        return list(comments.values("pk", "parent_id", "like_count", "featured", html=html))
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        start, stop = window.start or 0, window.stop
+        if self.empty or (stop is not None and stop <= start):
+            return []
+        shown = self.top_level().order_by(*self.ORDER)
+        if start:
+            ids = shown.values("pk")[start:stop]
+            shown, start, stop = Comment.objects.filter(pk__in=ids).order_by(*self.ORDER), 0, None
+        top = self.rows(shown[start:stop])
+        by_id = {row["pk"]: {**row, "replies": []} for row in top}
+        if by_id:
+            under = Comment.objects.visible().filter(parent_id__in=list(by_id))
+            for reply in self.rows(under.order_by("created_at", "id")):
+                by_id[reply["parent_id"]]["replies"].append(reply)
+        return list(by_id.values())
+
+    def hot(self, minimum: int, size: int = 3) -> list[dict]:
+        """热门评论: the most liked top-level comments with at least ``minimum`` folded 顶."""
+        if self.empty:
+            return []
+        liked = self.top_level().filter(like_count__gte=max(1, minimum))
+        return self.rows(liked.order_by("-like_count", *self.ORDER[1:])[:size])
