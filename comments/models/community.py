@@ -48,9 +48,12 @@ class Like(models.Model):
         try:
             with transaction.atomic():
                 cls.objects.create(comment=comment, reader=reader, address_block=block)
+                # Counted before the row commits: the same reader's request racing this one
+                # sees the row only after the commit, so its answer already includes the like
+                # (counted after the commit, it answered one fewer now and then).
+                likes.count_like(Comment.objects, comment.pk)
         except IntegrityError:  # the same reader's other request, a moment ago
             return comment.shown_likes(), False
-        likes.count_like(Comment.objects, comment.pk)
         return comment.shown_likes(), True
 
 
