@@ -1,11 +1,15 @@
 """HTTP throughput of the served portal, as ratios of Django's own ceiling on this machine.
 
 Starts gunicorn (sync workers, DEBUG off) on a fresh database beside the configured one, loads
-the demo newsroom and 50 approved comments on the reference article, and measures with wrk:
+the demo newsroom and a busy thread on the reference article — 50 approved comments with 10
+approved replies each, all carrying 顶 counts — and measures with wrk:
 
 - C: the ceiling, a trivial view (robots.txt);
 - the article page cached and uncached (PAGE_CACHE_SECONDS=0), in zh-hans and zh-tw;
-- home, category and search pages, cached.
+- home, category and search pages, cached;
+- 顶 and 举报: POSTs from new readers (no cookie: a new ``Like``/``Report`` row each) spread over
+  the thread's comments, with the reader limits raised so that the work measured is the
+  endpoint's, not its refusals; the article's row must be untouched by them (its ``xmin``).
 
 Every page is measured between two runs of C and compared with their mean: this machine's
 throughput drifts by up to a quarter within minutes, so a C measured once skews every ratio.
@@ -19,12 +23,15 @@ C is 1,500 req/s no page, not even C, has a p99 under 43 ms.
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
@@ -44,27 +51,65 @@ from tests.servers import (  # noqa: E402
 )
 
 COMMENTS = """
+import json
 from django.contrib.auth.models import User
 from articles.models import Article
 from comments.models import Comment
 article = Article.objects.get(title__startswith="江苏省党政代表团")
 moderator = User.objects.create_user("bench-moderator", is_staff=True)
+ids = []
 for n in range(50):
-    c = Comment.objects.create(
-        article=article, nickname=f"读者{n}", body=f"第{n}条评论：支持苏粤合作，期待更多成果。"
+    top = Comment.objects.create(
+        article=article, nickname=f"读者{n}", body=f"第{n}条评论：支持苏粤合作，期待更多成果。",
+        like_count=(n * 7) % 40,
     )
-    c.approve(by=moderator)
-print(article.pk)
+    top.approve(by=moderator)
+    ids.append(top.pk)
+    for m in range(10):
+        reply = Comment.objects.create(
+            article=article, nickname=f"回复者{m}", body=f"回复第{n}条：说得对，{m}。",
+            parent=top, reply_to=top, like_count=m,
+        )
+        reply.approve(by=moderator)
+        ids.append(reply.pk)
+print(json.dumps({"article": article.pk, "comments": ids}))
 """
+
+ARTICLE_ROW = """
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("SELECT xmin::text FROM articles_article WHERE id = %s", [{pk}])
+    print(cursor.fetchone()[0])
+"""
+
+# A POST from a new reader each time (no commenter cookie), to a random comment of the thread.
+# Django accepts the CSRF cookie's unmasked secret as the header's token.
+POST_SCRIPT = """
+local ids = {{{ids}}}
+local token = "{token}"
+wrk.method = "POST"
+wrk.body = "{body}"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Accept"] = "application/json"
+wrk.headers["Cookie"] = "csrftoken=" .. token
+wrk.headers["X-CSRFToken"] = token
+math.randomseed(os.time())
+request = function()
+  local id = ids[math.random(#ids)]
+  return wrk.format(nil, "/zh-hans/comments/" .. id .. "/{action}/")
+end
+"""
+CSRF_SECRET = "benchcsrfsecret0123456789abcdefg"  # 32 letters and digits, as Django's
 
 CEILING = "ceiling (robots.txt)"
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict:
+def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> dict:
     # Requests a previous run left queued in gunicorn's backlog would count against this one.
     time.sleep(1)
+    scripted = ["-s", script] if script else []
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *scripted, url],
         capture_output=True,
         text=True,
         check=True,
@@ -96,13 +141,22 @@ def main():
         sys.exit("wrk is not installed: apt-get install -y wrk")
 
     name = "portal_bench_http"
-    extra = {"COMMENT_MIN_SECONDS": 0}
+    extra = {
+        "COMMENT_MIN_SECONDS": 0,
+        # Every 顶/举报 is a new reader from one address: the limits would refuse them.
+        "COMMENT_LIKE_RATE": "100000000/60",
+        "COMMENT_REPORT_RATE": "100000000/60",
+        "COMMENT_LIKES_PER_ADDRESS": 100000000,
+        "COMMENT_REPORT_THRESHOLD": 100000000,
+    }
     if args.cache == "redis":
         extra.update(REDIS_URL="redis://127.0.0.1:6379/6", CACHE_KEY_PREFIX="bench")
     env = production_env(sibling_database_url(name), **extra)
     try:
         prepare_site(env)
-        article = int(manage(env, "shell", "-c", COMMENTS).strip().splitlines()[-1])
+        thread = json.loads(manage(env, "shell", "-c", COMMENTS).strip().splitlines()[-1])
+        article = thread["article"]
+        scripts = post_scripts(thread["comments"])
         pages = {
             CEILING: "/robots.txt",
             "article zh-hans": f"/zh-hans/articles/{article}/",
@@ -110,6 +164,8 @@ def main():
             "home": "/zh-hans/",
             "category": "/zh-hans/category/jiangsu/",
             "search 苏粤": "/zh-hans/search/?q=%E8%8B%8F%E7%B2%A4",
+            "顶 (like)": "/",
+            "举报 (report)": "/",
         }
         results = {}
         for mode, cache_seconds in (("cached", 600), ("uncached", 0)):
@@ -117,7 +173,8 @@ def main():
             measured = [
                 label
                 for label in pages
-                if label.startswith("article") or (mode == "cached" and label != CEILING)
+                if label.startswith("article")
+                or (mode == "cached" and label != CEILING and label not in scripts)
             ]
             if mode == "uncached":
                 # Rendering runs vary ±10 %: two interleaved rounds each, so that tw_over_hans
@@ -127,6 +184,12 @@ def main():
                 for label in dict.fromkeys(measured):
                     wrk(base + pages[label], 2, args.connections)  # warm up workers and caches
                 results.update(interleaved(base, pages, measured, mode, args))
+                if mode == "cached":
+                    row = ARTICLE_ROW.format(pk=article)
+                    before = manage(env, "shell", "-c", row).strip()
+                    posts = list(scripts)
+                    results.update(interleaved(base, pages, posts, "posted", args, scripts))
+                    untouched = manage(env, "shell", "-c", row).strip() == before
     finally:
         drop_database(name)
 
@@ -152,11 +215,33 @@ def main():
         f"category_cached={results[('category', 'cached')]['ratio']:.2f} "
         f"tw_over_hans={hans['rps'] / tw['rps']:.2f} "
         f"p99_cached_ms={cached['p99_ms']:.0f} "
-        f"p99_ceiling_ms={cached['ceiling_p99_ms']:.0f}"
+        f"p99_ceiling_ms={cached['ceiling_p99_ms']:.0f} "
+        f"like={results[('顶 (like)', 'posted')]['ratio']:.2f} "
+        f"report={results[('举报 (report)', 'posted')]['ratio']:.2f} "
+        f"article_row_untouched_by_likes_and_reports={'yes' if untouched else 'NO'}"
     )
 
 
-def interleaved(base: str, pages: dict, measured: list, mode: str, args) -> dict:
+def post_scripts(comment_ids: list[int]) -> dict[str, str]:
+    """wrk scripts POSTing 顶 and 举报 to random comments of the thread, in files of their own."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-http-"))
+    ids = ",".join(str(pk) for pk in comment_ids)
+    scripts = {}
+    for label, action, body in (
+        ("顶 (like)", "like", ""),
+        ("举报 (report)", "report", "reason=ad"),
+    ):
+        path = folder / f"{action}.lua"
+        path.write_text(
+            POST_SCRIPT.format(ids=ids, token=CSRF_SECRET, body=body, action=action), "utf-8"
+        )
+        scripts[label] = str(path)
+    return scripts
+
+
+def interleaved(
+    base: str, pages: dict, measured: list, mode: str, args, scripts: dict | None = None
+) -> dict:
     """Each page between two runs of the ceiling, its ratio against their mean: this machine's
     throughput drifts by a quarter within minutes, so a ceiling measured once skews every
     ratio after it. Repeated pages are averaged."""
@@ -164,7 +249,8 @@ def interleaved(base: str, pages: dict, measured: list, mode: str, args) -> dict
     runs = {}
     before = wrk(base + ceiling, args.seconds, args.connections)
     for label in measured:
-        run = wrk(base + pages[label], args.seconds, args.connections)
+        script = (scripts or {}).get(label)
+        run = wrk(base + pages[label], args.seconds, args.connections, script)
         after = wrk(base + ceiling, args.seconds, args.connections)
         c = (before["rps"] + after["rps"]) / 2
         run["ratio"] = run["rps"] / c
