@@ -117,7 +117,8 @@ def _still_current(version: str, gen_keys: list[str]) -> bool:
 
 def cached_result(key: str, compute, *, article_id=None, timeout: int = 3600):
     """``compute()``'s result, shared by every worker until the content it depends on changes
-    (the site generation, and the article's when ``article_id`` is given)."""
+    (the site generation, and the article's when ``article_id`` is given). None is never
+    kept: it reads as not cached."""
     gen_keys = [SITE_KEY, *([article_key(article_id)] if article_id is not None else [])]
     key = f"result:{ENTRY_FORMAT}:{key}"
     try:
@@ -126,7 +127,8 @@ def cached_result(key: str, compute, *, article_id=None, timeout: int = 3600):
         return compute()
     if value is None:
         value = compute()
-        _store(key, {"version": version, "value": value}, timeout)
+        if value is not None:
+            _store(key, {"version": version, "value": value}, timeout)
     return value
 
 
