@@ -349,3 +349,34 @@ def test_a_hit_counts_the_read_once_without_running_the_view(client, article, mo
     Article.fold_all_reads()
     article.refresh_from_db()
     assert article.heat == 6
+
+
+@pytest.mark.django_db
+def test_the_article_row_is_shared_by_renderings_until_the_article_changes(article, settings):
+    """A page rendered for one reader (here: the page cache off) reads the article's row from
+    the shared cache, until the article is saved; an unpublished one is a 404 at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_SECONDS = 0
+    url = f"/zh-tw/articles/{article.pk}/"
+
+    def article_queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = Client().get(url)
+        sql = [q["sql"] for q in captured.captured_queries]
+        return response, [q for q in sql if '"body_variants"' in q]  # the row, with its body
+
+    assert len(article_queries()[1]) == 1
+    response, queried = article_queries()
+    assert queried == [] and response.status_code == 200
+
+    article.title = "改过的标题"
+    article.save()
+    response, queried = article_queries()
+    assert len(queried) == 1
+    assertContains(response, "改過的標題")
+
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert Client().get(url).status_code == 404
