@@ -460,8 +460,19 @@ class Article(models.Model):
 
     @classmethod
     def for_reader(cls, pk: int, variant: str) -> "Article | None":
-        """The published article ``pk`` with its text in ``variant``, as its page shows it."""
-        return cls.objects.published().in_variant(variant, body=True).filter(pk=pk).first()
+        """The published article ``pk`` with its text in ``variant``, as its page shows it.
+
+        Shared by every rendering of its page (a reader with a session, another comment page,
+        another host) until the article or the site changes: building this query's SQL cost
+        more than running it. Its heat stays right: ``shown_heat`` reads the live counter, and
+        a fold changes ``heat`` and ``heat_reads_folded`` alike. Not found is never kept, so a
+        scheduled article shows once it is due.
+        """
+        return pagecache.cached_result(
+            f"article:{pk}:{variant}",
+            lambda: cls.objects.published().in_variant(variant, body=True).filter(pk=pk).first(),
+            article_id=pk,
+        )
 
     def neighbours(self, variant: str) -> dict:
         """Published articles of its category: previous, next and the latest others (dicts of

@@ -1,6 +1,6 @@
 """Readers' pages. Every list starts from ``Article.objects.published()``; text comes in the
-reader's variant from renderings stored at save time. Anonymous readers are served from the
-shared page cache (portal/pagecache.py)."""
+reader's variant from renderings stored at save time. The pages marked ``shared_page`` are served
+to anonymous readers from the shared page cache (portal/pagecache.py)."""
 
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -113,21 +113,28 @@ def search_view(request):
     return render(request, "articles/search.html", context)
 
 
-# What the URLs serve. A shared page lives at most until the next scheduled article goes live.
+# What the URLs serve: pages PageCacheMiddleware shares among anonymous readers, until content
+# changes and at most until the next scheduled article goes live.
 reader_page = shared_page(expires_at=Article.objects.next_due)
 home = reader_page(HomeView.as_view())
 category = reader_page(CategoryView.as_view())
 search_page = reader_page(search_view)
 latest_feed = reader_page(LatestArticlesFeed())
 category_feed = reader_page(CategoryFeed())
-article_page = shared_page(article_kwarg="pk", expires_at=Article.objects.next_due)(
-    ArticleDetailView.as_view()
-)
+article_page = ArticleDetailView.as_view()
 
 
+def count_hit(request, pk, **kwargs):
+    """A read of the article answered by the page cache without running ``article_detail``."""
+    Article.count_read(int(pk))
+
+
+@shared_page(article_kwarg="pk", expires_at=Article.objects.next_due, on_hit=count_hit)
 def article_detail(request, pk, **kwargs):
-    """The article page; every reader's view of it (a 304 revalidation too) is one read."""
+    """The article page; every reader's view of it is one read (a hit or 304 from the page
+    cache is counted by ``count_hit``)."""
     response = article_page(request, pk=pk)
-    if response.status_code in (200, 304) and not may_preview(request):
-        Article.count_read(pk)
+    if response.status_code == 200 and not may_preview(request):
+        # Once rendered: the page shows the heat before this read, as a hit of it does.
+        response.add_post_render_callback(lambda rendered: Article.count_read(int(pk)))
     return response

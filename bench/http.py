@@ -20,6 +20,11 @@ else the cache table in PostgreSQL. Prints a table and a last line
 ``ratios: article_cached=… article_uncached=… home_cached=… tw_over_hans=… …``. p99 is given
 beside C's own: with 64 connections the mean latency is 64 / throughput, so on a machine where
 C is 1,500 req/s no page, not even C, has a p99 under 43 ms.
+
+Throughput on a machine shared with other jobs says as much about them as about the portal, so
+each ratio is also given from the CPU time gunicorn (master and workers, read from /proc) spent
+per request (``cpu × C``): what the page costs the server, whatever else is running. It leaves
+out the shared cache's and PostgreSQL's own CPU time.
 """
 
 import argparse
@@ -104,9 +109,25 @@ CSRF_SECRET = "benchcsrfsecret0123456789abcdefg"  # 32 letters and digits, as Dj
 CEILING = "ceiling (robots.txt)"
 
 
+def server_cpu_seconds(port: str) -> float:
+    """CPU time used so far by the gunicorn serving ``port`` (master and workers), from /proc."""
+    total = 0
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"PORT={port}\0".encode() not in environ.read_bytes():
+                continue
+            fields = (environ.parent / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone, or not ours to read
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> dict:
     # Requests a previous run left queued in gunicorn's backlog would count against this one.
     time.sleep(1)
+    port = url.split(":")[2].split("/")[0]
+    cpu_before = server_cpu_seconds(port)
     scripted = ["-s", script] if script else []
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *scripted, url],
@@ -114,12 +135,15 @@ def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> 
         text=True,
         check=True,
     ).stdout
+    cpu = server_cpu_seconds(port) - cpu_before
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
     scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
         "rps": rps,
+        "cpu_us": cpu / max(requests, 1) * 1e6,
         "p99_ms": float(p99.group(1)) * scale,
         "errors": int(non2xx.group(1)) if non2xx else 0,
     }
@@ -197,11 +221,12 @@ def main():
         f"\nshared {args.cache} cache, {args.workers} sync workers, {args.connections} connections"
     )
     print("× C: against the ceiling measured just before and just after each page")
-    header = ("page", "mode", "req/s", "× C", "p99 ms", "C p99", "non-2xx")
-    print("{:<22} {:<9} {:>9} {:>6} {:>8} {:>7} {:>8}".format(*header))
+    print("cpu × C: the same, from the server's CPU time per request (steadier on a busy machine)")
+    header = ("page", "mode", "req/s", "× C", "cpu × C", "p99 ms", "C p99", "non-2xx")
+    print("{:<22} {:<9} {:>9} {:>6} {:>8} {:>8} {:>7} {:>8}".format(*header))
     for (label, mode), r in results.items():
         print(
-            f"{label:<22} {mode:<9} {r['rps']:>9.0f} {r['ratio']:>6.2f} "
+            f"{label:<22} {mode:<9} {r['rps']:>9.0f} {r['ratio']:>6.2f} {r['cpu_ratio']:>8.2f} "
             f"{r['p99_ms']:>8.1f} {r['ceiling_p99_ms']:>7.1f} {r['errors']:>8}"
         )
     hans = results[("article zh-hans", "uncached")]
@@ -214,6 +239,8 @@ def main():
         f"home_cached={results[('home', 'cached')]['ratio']:.2f} "
         f"category_cached={results[('category', 'cached')]['ratio']:.2f} "
         f"tw_over_hans={hans['rps'] / tw['rps']:.2f} "
+        f"cpu_article_cached={cached['cpu_ratio']:.2f} "
+        f"cpu_article_uncached={hans['cpu_ratio']:.2f} "
         f"p99_cached_ms={cached['p99_ms']:.0f} "
         f"p99_ceiling_ms={cached['ceiling_p99_ms']:.0f} "
         f"like={results[('顶 (like)', 'posted')]['ratio']:.2f} "
@@ -254,6 +281,7 @@ def interleaved(
         after = wrk(base + ceiling, args.seconds, args.connections)
         c = (before["rps"] + after["rps"]) / 2
         run["ratio"] = run["rps"] / c
+        run["cpu_ratio"] = (before["cpu_us"] + after["cpu_us"]) / 2 / run["cpu_us"]
         run["ceiling_p99_ms"] = max(before["p99_ms"], after["p99_ms"])
         runs.setdefault(label, []).append(run)
         before = after
@@ -262,6 +290,7 @@ def interleaved(
         results[(label, mode)] = {
             "rps": sum(r["rps"] for r in found) / len(found),
             "ratio": sum(r["ratio"] for r in found) / len(found),
+            "cpu_ratio": sum(r["cpu_ratio"] for r in found) / len(found),
             "p99_ms": max(r["p99_ms"] for r in found),
             "ceiling_p99_ms": max(r["ceiling_p99_ms"] for r in found),
             "errors": sum(r["errors"] for r in found),

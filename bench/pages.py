@@ -5,11 +5,16 @@ every request renders from PostgreSQL) on a fresh database beside the configured
 with a small newsroom (the demo plus 200 articles, so every list page is full; 60 comments on
 the reference article, so its comments span two pages), then after adding up to N articles
 (default 100,000) and M approved comments (default 10,000) on the reference article. The two
-newsrooms are two databases (the large one a copy of the small one, grown), measured in
-alternating rounds, so a machine that drifts during the run drifts for both.
-Prints median latencies, query counts and the large/small ratio of each page.
+newsrooms are two databases (the large one a copy of the small one, grown).
 
-Run: ``python -m bench.pages [--articles 100000] [--comments 10000] [--requests 40]``.
+Interleaved so that the figure repeats on a shared machine whose speed drifts by a quarter
+within minutes: each page is measured small, large, large, small, … in short batches right
+after one another (the order flips every round, so a steady drift cancels), and its ratio is
+the median of the per-round large/small ratios, not the ratio of two medians taken minutes
+apart. Prints median latencies, query counts, each page's ratio with the spread of its rounds,
+and the worst ratio.
+
+Run: ``python -m bench.pages [--articles 100000] [--comments 10000] [--rounds 10] [--batch 4]``.
 """
 
 import argparse
@@ -56,7 +61,9 @@ def use_database(url: str) -> None:
 
 
 def measure(client, path: str, requests: int) -> list[float]:
-    """Milliseconds of ``requests`` renderings of ``path`` (after one to warm up)."""
+    """Milliseconds of ``requests`` renderings of ``path``, after two to warm up (the second
+    prepares the connection's statements, ``prepare_threshold=2``)."""
+    client.get(path)
     client.get(path)
     timings = []
     for _ in range(requests):
@@ -137,8 +144,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--comments", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=40)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=4, help="renderings per page, size, round")
     args = parser.parse_args()
 
     from django.contrib.auth.models import User
@@ -180,15 +187,21 @@ def main():
             "article, comments p.200": f"/zh-hans/articles/{reference.pk}/?cpage=200",
         }
         client = Client(HTTP_HOST="localhost")
-        timings = {(size, label): [] for size in ("small", "large") for label in pages}
+        urls = {"small": small_url, "large": large_url}
+        timings = {(size, label): [] for size in urls for label in pages}
+        round_ratios = {label: [] for label in pages}
         counted = {}
-        per_round = max(1, args.requests // args.rounds)
-        for _ in range(args.rounds):
-            for size, url in (("small", small_url), ("large", large_url)):
-                use_database(url)
-                for label, path in pages.items():
-                    timings[size, label] += measure(client, path, per_round)
+        for n in range(args.rounds):
+            for label, path in pages.items():
+                batch = {}
+                for size in ("small", "large") if n % 2 == 0 else ("large", "small"):
+                    use_database(urls[size])
+                    batch[size] = measure(client, path, args.batch)
+                    timings[size, label] += batch[size]
                     counted[size, label] = queries(client, path)
+                round_ratios[label].append(
+                    statistics.median(batch["large"]) / statistics.median(batch["small"])
+                )
     finally:
         connections.close_all()
         drop_database(small_name)
@@ -196,19 +209,22 @@ def main():
 
     print(
         f"\n{'page':<24} {'small ms':>9} {'q':>3} {'large ms':>9} {'q':>3} "
-        f"{'slowest q ms':>13} {'ratio':>6}"
+        f"{'slowest q ms':>13} {'ratio':>6} {'rounds':>11}"
     )
     ratios = []
     for label in pages:
         s_ms = statistics.median(timings["small", label])
         l_ms = statistics.median(timings["large", label])
         (s_q, _), (l_q, l_slow) = counted["small", label], counted["large", label]
-        ratios.append(l_ms / s_ms)
+        ratio = statistics.median(round_ratios[label])
+        spread = f"{min(round_ratios[label]):.2f}–{max(round_ratios[label]):.2f}"
+        ratios.append(ratio)
         print(
             f"{label:<24} {s_ms:>9.1f} {s_q:>3} {l_ms:>9.1f} {l_q:>3} {l_slow:>13.1f} "
-            f"{l_ms / s_ms:>6.2f}"
+            f"{ratio:>6.2f} {spread:>11}"
         )
-    print(f"ratios: worst_large_over_small={max(ratios):.2f}")
+    load = os.getloadavg()[0]
+    print(f"ratios: worst_large_over_small={max(ratios):.2f} (load average {load:.1f})")
 
 
 if __name__ == "__main__":

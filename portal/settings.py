@@ -55,10 +55,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Below the page cache, which keeps the header with each page and replays it on a hit.
+    # The variant comes from the URL or the reader's cookie, never the session; the page cache
+    # below needs it active to resolve the URL.
+    "portal.variants.middleware.VariantMiddleware",
+    # Answers hits before everything below, whose headers it stores with each page (see
+    # portal/pagecache.py).
+    "portal.pagecache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "portal.variants.middleware.VariantMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
