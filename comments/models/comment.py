@@ -61,6 +61,12 @@ class CommentQuerySet(models.QuerySet):
     def top_level(self):
         return self.filter(parent__isnull=True)
 
+    def listed(self):
+        """The visible top-level comments: approved ones without a parent. The same rows as
+        ``visible().top_level()`` without the join to the parent, on the ``comment_listed``
+        index, so deep pages of a long thread skip their OFFSET on the index alone."""
+        return self.filter(status=Comment.Status.APPROVED, parent__isnull=True)
+
     def of_commenter(self, key: str):
         """One browser's comments (its signed ``commenter`` cookie), newest first: the receipts
         of 我的留言. An empty key is nobody."""
@@ -158,6 +164,11 @@ class Comment(models.Model):
             models.Index(fields=["commenter_key", "status"], name="comment_commenter"),
             models.Index(fields=["address_block", "status"], name="comment_address_block"),
             models.Index(fields=["parent", "status", "created_at"], name="comment_replies"),
+            models.Index(
+                fields=["article", "-featured", "floor", "id"],
+                name="comment_listed",
+                condition=Q(status="approved", parent__isnull=True),
+            ),
             models.Index(
                 fields=["article", "-like_count"],
                 name="comment_hot",

@@ -1,6 +1,5 @@
 """The public list of an article's comments: ``ListedComments``, fed to the paginator."""
 
-from django.db import models
 from django.db.models.fields.json import KeyTextTransform
 
 from .comment import Comment
@@ -26,7 +25,8 @@ class ListedComments:
     """
 
     ordered = True
-    ORDER = ("-featured", models.F("floor").asc(nulls_last=True), "created_at", "id")
+    # As the ``comment_listed`` index (an approved top-level comment always has its floor).
+    ORDER = ("-featured", "floor", "id")
 
     def __init__(self, article_id: int, variant: str, *, empty: bool = False):
         self.article_id = article_id
@@ -34,7 +34,7 @@ class ListedComments:
         self.empty = empty  # the article counts no visible comment: no query at all
 
     def top_level(self):
-        return Comment.objects.visible().top_level().filter(article_id=self.article_id)
+        return Comment.objects.listed().filter(article_id=self.article_id)
 
     def count(self) -> int:
         return 0 if self.empty else self.top_level().count()
@@ -54,7 +54,10 @@ class ListedComments:
         top = self.rows(shown[start:stop])
         by_id = {row["pk"]: {**row, "replies": []} for row in top}
         if by_id:
-            under = Comment.objects.visible().filter(parent_id__in=list(by_id))
+            # Their parents are listed, so approved is visible: no join to the parent.
+            under = Comment.objects.filter(
+                status=Comment.Status.APPROVED, parent_id__in=list(by_id)
+            )
             for reply in self.rows(under.order_by("created_at", "id")):
                 by_id[reply["parent_id"]]["replies"].append(reply)
         return list(by_id.values())
