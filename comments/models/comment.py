@@ -485,7 +485,13 @@ class DecisionBatch:
         Counted rather than adjusted by ±1: a top-level comment's decision also shows or hides
         its approved replies, and a reply counts only under a visible parent; one indexed count
         per article and decision batch is simpler than keeping those weights right.
+
+        The article's row is locked first, and counted by the next statement: two moderators'
+        transactions deciding on one article's comments at once count one after the other, the
+        second seeing the first's committed decision. (Counted in the UPDATE alone, each counted
+        from a snapshot without the other's, and one decision was lost from the count.)
         """
+        list(Article.objects.select_for_update().filter(pk=article_id).values_list("pk"))
         visible = (
             Comment.objects.visible()
             .filter(article_id=OuterRef("pk"))
