@@ -20,6 +20,8 @@ line ``ratios: edge_over_static=… edge_stale_ok=… fresh_misses=…``.
 """
 
 import argparse
+import gzip
+import json
 import os
 import re
 import shutil
@@ -117,6 +119,9 @@ def edge_over_static(env, run_dir, article, args) -> dict:
         status, body = get(page)
         assert status == 200
         (static / "article.html").write_text(body)
+        # The edge keeps the page gzipped as the app sent it; nginx serves the static copy's
+        # gzipped twin to the same requests (gzip_static).
+        (static / "article.html.gz").write_bytes(gzip.compress(body.encode(), mtime=0))
         copy = f"{front.base}/static/article.html"
         assert get(copy)[1] == body
         for url in (page, copy):
@@ -239,7 +244,8 @@ def main():
         env["EDGE_READ_LOGS"] = str(run_dir / "reads.log")
         try:
             prepare_site(env)
-            article = int(manage(env, "shell", "-c", COMMENTS).strip().splitlines()[-1])
+            thread = manage(env, "shell", "-c", COMMENTS).strip().splitlines()[-1]
+            article = json.loads(thread)["article"]
             speed = edge_over_static(env, run_dir, article, args)
             down = stale(env, run_dir, article)
             fresh = freshness(env, run_dir, article, args)

@@ -123,12 +123,17 @@ def server_cpu_seconds(port: str) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> dict:
+def wrk(
+    url: str, seconds: int, connections: int, script: str | None = None, gzip: bool = True
+) -> dict:
+    """wrk's figures for ``url``; asking for gzip, as every browser does (shared pages are
+    stored and sent gzipped: portal/pagecache.py)."""
     # Requests a previous run left queued in gunicorn's backlog would count against this one.
     time.sleep(1)
     port = url.split(":")[2].split("/")[0]
     cpu_before = server_cpu_seconds(port)
     scripted = ["-s", script] if script else []
+    scripted += ["-H", "Accept-Encoding: gzip"] if gzip else []
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *scripted, url],
         capture_output=True,

@@ -179,7 +179,8 @@ def test_article_pages_are_public_and_a_revalidation_still_counts_the_read(clien
     page = client.get(f"/zh-hans/articles/{article.pk}/")
     assert "public" in page["Cache-Control"] and "must-revalidate" in page["Cache-Control"]
     # A reader with a session cookie gets a page of their own (staff, a flash message).
-    assert first["Vary"] == page["Vary"] == "Cookie"
+    # (And one stored gzipped has two representations: Accept-Encoding.)
+    assert first["Vary"] == page["Vary"] == "Cookie, Accept-Encoding"
     other_reader = Client().get(
         f"/zh-hans/articles/{article.pk}/", headers={"If-None-Match": page["ETag"]}
     )
@@ -388,3 +389,26 @@ def test_the_article_row_is_shared_by_renderings_until_the_article_changes(artic
     article.status = Article.Status.DRAFT
     article.save()
     assert Client().get(url).status_code == 404
+
+
+def test_a_shared_page_is_sent_gzipped_to_browsers_and_plain_to_other_clients(article):
+    import gzip
+
+    url = f"/zh-hans/articles/{article.pk}/"
+    browser = Client(HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    for expected_state in ("miss", "hit"):
+        zipped = browser.get(url)
+        assert zipped["X-Page-Cache"] == expected_state
+        assert zipped["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in zipped["Vary"]
+        html = gzip.decompress(zipped.content).decode()
+        assert article.title in html
+        assert int(zipped["Content-Length"]) == len(zipped.content) < len(html.encode()) / 2
+    plain = Client().get(url)
+    assert not plain.has_header("Content-Encoding")
+    assert plain.content.decode() == html
+    # Each representation has its own tag: a revalidation never mixes them up.
+    assert plain["ETag"] != zipped["ETag"]
+    again = browser.get(url, HTTP_IF_NONE_MATCH=zipped["ETag"])
+    assert again.status_code == 304
+    assert Client().get(url, HTTP_IF_NONE_MATCH=zipped["ETag"]).status_code == 200
