@@ -374,15 +374,18 @@ class Comment(models.Model):
             fields.append("open_reports")
         if status == self.Status.APPROVED:
             glossary = batch.glossary if batch else GlossaryTerm.objects.as_glossary()
-            if self.parent_id is None and self.floor is None:
+            floored = self.parent_id is None and self.floor is None
+            if floored:
                 self.floor = self.next_floor(self.article_id)
                 fields.append("floor")
             if self.rendered_with != glossary_fingerprint(glossary):
                 self.refresh_renderings(glossary)
-                fields += ["nickname_variants", "body_variants", "rendered_with"]
-            else:
+                fields += ["nickname_variants", "body_variants", "rendered_with", "item_variants"]
+            elif floored:
+                # Only the floor is new: a reply's fragment, made at posting, stands as it is
+                # (redoing it would read the comment it answers, a query per reply approved).
                 self.refresh_item()
-            fields.append("item_variants")
+                fields.append("item_variants")
         self.save(update_fields=fields)
         return Decision.objects.create(
             comment=self,
