@@ -296,6 +296,11 @@ class Article(models.Model):
         "已计入热度的缓冲阅读数", default=0, editable=False
     )
     comment_count = models.PositiveIntegerField("评论数", default=0, editable=False)
+    # Kept by the comments app beside comment_count, in the same statement: the paginator of
+    # the comment list reads it instead of counting a long thread on every page.
+    top_level_comment_count = models.PositiveIntegerField(
+        "顶层评论数", default=0, editable=False, help_text="已通过的顶层评论（不含回复）。"
+    )
     source_script = models.CharField(
         "原文字体",
         max_length=10,

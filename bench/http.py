@@ -5,7 +5,8 @@ the demo newsroom and a busy thread on the reference article — 50 approved com
 approved replies each, all carrying 顶 counts — and measures with wrk:
 
 - C: the ceiling, a trivial view (robots.txt);
-- the article page cached and uncached (PAGE_CACHE_SECONDS=0), in zh-hans and zh-tw;
+- the article page cached and uncached (PAGE_CACHE_SECONDS=0), in zh-hans and zh-tw, and an
+  ordinary article's page (50 comments, no replies) uncached;
 - home, category and search pages, cached;
 - 顶 and 举报: POSTs from new readers (no cookie: a new ``Like``/``Report`` row each) spread over
   the thread's comments, with the reader limits raised so that the work measured is the
@@ -77,7 +78,11 @@ for n in range(50):
         )
         reply.approve(by=moderator)
         ids.append(reply.pk)
-print(json.dumps({"article": article.pk, "comments": ids}))
+# A second article as most are: 50 approved comments, no replies (its uncached page).
+plain = Article.objects.published().exclude(pk=article.pk).order_by("-published_at").first()
+for n in range(50):
+    Comment.objects.create(article=plain, body=f"第{n}条评论：写得好。").approve(by=moderator)
+print(json.dumps({"article": article.pk, "comments": ids, "plain": plain.pk}))
 """
 
 ARTICLE_ROW = """
@@ -107,6 +112,7 @@ end
 CSRF_SECRET = "benchcsrfsecret0123456789abcdefg"  # 32 letters and digits, as Django's
 
 CEILING = "ceiling (robots.txt)"
+PLAIN = "article, 50 comments"
 
 
 def server_cpu_seconds(port: str) -> float:
@@ -190,6 +196,7 @@ def main():
             CEILING: "/robots.txt",
             "article zh-hans": f"/zh-hans/articles/{article}/",
             "article zh-tw": f"/zh-tw/articles/{article}/",
+            PLAIN: f"/zh-hans/articles/{thread['plain']}/",
             "home": "/zh-hans/",
             "category": "/zh-hans/category/jiangsu/",
             "search 苏粤": "/zh-hans/search/?q=%E8%8B%8F%E7%B2%A4",
@@ -199,16 +206,16 @@ def main():
         results = {}
         for mode, cache_seconds in (("cached", 600), ("uncached", 0)):
             served = {**env, "PAGE_CACHE_SECONDS": str(cache_seconds)}
-            measured = [
-                label
-                for label in pages
-                if label.startswith("article")
-                or (mode == "cached" and label != CEILING and label not in scripts)
-            ]
-            if mode == "uncached":
-                # Rendering runs vary ±10 %: two interleaved rounds each, so that tw_over_hans
-                # is not one run's noise.
-                measured = measured * 2
+            # The busy thread in both scripts twice, in mirrored order (hans, tw, …, tw, hans):
+            # the machine's drift within a run then weighs on both alike, and tw_over_hans is
+            # not the order's effect (measured once each, zh-tw always second, it came out
+            # 0.15 lower cached; alternated, the two scripts are within noise).
+            articles = ["article zh-hans", "article zh-tw"]
+            if mode == "cached":
+                others = [p for p in pages if p not in (CEILING, PLAIN, *articles, *scripts)]
+            else:
+                others = [PLAIN]
+            measured = [*articles, *others, *reversed(articles)]
             with gunicorn(served, workers=args.workers) as base:
                 for label in dict.fromkeys(measured):
                     wrk(base + pages[label], 2, args.connections)  # warm up workers and caches
@@ -244,6 +251,8 @@ def main():
         f"home_cached={results[('home', 'cached')]['ratio']:.2f} "
         f"category_cached={results[('category', 'cached')]['ratio']:.2f} "
         f"tw_over_hans={hans['rps'] / tw['rps']:.2f} "
+        f"article_uncached_50_comments={results[(PLAIN, 'uncached')]['ratio']:.2f} "
+        f"article_cached_tw={results[('article zh-tw', 'cached')]['ratio']:.2f} "
         f"cpu_article_cached={cached['cpu_ratio']:.2f} "
         f"cpu_article_uncached={hans['cpu_ratio']:.2f} "
         f"p99_cached_ms={cached['p99_ms']:.0f} "

@@ -85,6 +85,7 @@ def queries(client, path: str) -> tuple[int, float]:
 
 def grow(reference, articles: int, comments: int) -> None:
     from django.contrib.auth.models import User
+    from django.db.models import Max
     from django.utils import timezone
 
     from articles.models import Article, Category
@@ -115,6 +116,7 @@ def grow(reference, articles: int, comments: int) -> None:
             batch = []
     Article.objects.bulk_create(batch)
     sample = Comment.objects.visible().filter(article=reference).first()
+    floors = Comment.objects.filter(article=reference).aggregate(last=Max("floor"))["last"] or 0
     moderator = User.objects.get(username="bench-moderator")
     Comment.objects.bulk_create(
         [  # fast path: rows as approve() would leave them
@@ -122,6 +124,7 @@ def grow(reference, articles: int, comments: int) -> None:
                 article=reference,
                 nickname=f"读者{n}",
                 body=sample.body,
+                floor=floors + n + 1,
                 status=Comment.Status.APPROVED,
                 nickname_variants=sample.nickname_variants,
                 body_variants=sample.body_variants,
@@ -134,7 +137,8 @@ def grow(reference, articles: int, comments: int) -> None:
         batch_size=2000,
     )
     Article.objects.filter(pk=reference.pk).update(
-        comment_count=Comment.objects.visible().filter(article=reference).count()
+        comment_count=Comment.objects.visible().filter(article=reference).count(),
+        top_level_comment_count=Comment.objects.listed().filter(article=reference).count(),
     )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load

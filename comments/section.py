@@ -93,7 +93,9 @@ def all_ids(rows) -> list[int]:
 
 
 def section_context(request, article) -> dict:
-    listed = ListedComments(article.pk, translation.get_language(), empty=not article.comment_count)
+    listed = ListedComments(
+        article.pk, translation.get_language(), count=article.top_level_comment_count
+    )
     paginator = Paginator(listed, COMMENTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("cpage"))
     # 热门评论 head the first page only.

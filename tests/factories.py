@@ -7,6 +7,7 @@ from django.utils import timezone
 from articles.models import Article, Category
 from comments.models import Comment
 from comments.rendering import items_html
+from comments.signals import comment_visibility_changed
 
 _seq = itertools.count(1)
 
@@ -73,8 +74,14 @@ def make_approved_comments(article, count: int, **fields) -> list[Comment]:
         for n in range(existing["n"], existing["n"] + count)
     ]
     Comment.objects.bulk_create(comments, batch_size=1000)
-    Article.objects.filter(pk=article.pk).update(comment_count=F("comment_count") + count)
-    article.refresh_from_db(fields=["comment_count"])
+    top_level = count if fields.get("parent") is None else 0
+    Article.objects.filter(pk=article.pk).update(
+        comment_count=F("comment_count") + count,
+        top_level_comment_count=F("top_level_comment_count") + top_level,
+    )
+    article.refresh_from_db(fields=["comment_count", "top_level_comment_count"])
+    # What an approval tells the caches: the article's pages (and its cached row) changed.
+    comment_visibility_changed.send(sender=Comment, article_id=article.pk)
     return comments
 
 

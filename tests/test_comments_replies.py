@@ -187,6 +187,32 @@ def test_pages_count_top_level_comments_and_carry_their_replies(article, moderat
     assertContains(Client().get(article_url(article) + "?cpage=2"), "第 2 / 2 页")
 
 
+def test_the_list_count_follows_top_level_comments_through_every_decision(article, moderator):
+    """The paginator reads the article's stored top-level count: every decision keeps it equal
+    to the rows listed, and a reply never counts in it."""
+
+    def counts():
+        stored = Article.objects.get(pk=article.pk)
+        listed = Comment.objects.listed().filter(article=article).count()
+        assert stored.top_level_comment_count == listed
+        return stored.top_level_comment_count, stored.comment_count
+
+    first = make_comment(article, approve_by=moderator)
+    answer = make_comment(article, parent=first, reply_to=first, approve_by=moderator)
+    assert counts() == (1, 2)
+    second = make_comment(article)
+    steps = [
+        (second, "approve", (2, 3)),
+        (first, "reject", (1, 1)),  # its reply is hidden with it
+        (answer, "mark_spam", (1, 1)),
+        (first, "approve", (2, 3 - 1)),
+        (second, "mark_spam", (1, 1)),
+    ]
+    for comment, method, expected in steps:
+        getattr(comment, method)(by=moderator)
+        assert counts() == expected, (comment.body, method)
+
+
 def test_hot_comments_head_the_first_page_when_liked_enough(article, moderator, settings):
     settings.COMMENT_HOT_MIN_LIKES = 3
     comments = [make_comment(article, approve_by=moderator, body=f"MARKERH{n}") for n in range(5)]

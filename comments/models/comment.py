@@ -483,7 +483,8 @@ class DecisionBatch:
 
     @staticmethod
     def count(article_id) -> None:
-        """Set the article's ``comment_count`` to its number of visible comments, counted.
+        """Set the article's ``comment_count`` to its number of visible comments, counted, and
+        its ``top_level_comment_count`` (the comment list's paginator reads it) likewise.
 
         Counted rather than adjusted by ±1: a top-level comment's decision also shows or hides
         its approved replies, and a reply counts only under a visible parent; one indexed count
@@ -495,15 +496,15 @@ class DecisionBatch:
         from a snapshot without the other's, and one decision was lost from the count.)
         """
         list(Article.objects.select_for_update().filter(pk=article_id).values_list("pk"))
-        visible = (
-            Comment.objects.visible()
-            .filter(article_id=OuterRef("pk"))
-            .order_by()
-            .values("article_id")
-            .annotate(n=Count("pk"))
-            .values("n")
+
+        def counted(comments):
+            per_article = comments.filter(article_id=OuterRef("pk")).order_by().values("article_id")
+            return Coalesce(Subquery(per_article.annotate(n=Count("pk")).values("n")), 0)
+
+        Article.objects.filter(pk=article_id).update(
+            comment_count=counted(Comment.objects.visible()),
+            top_level_comment_count=counted(Comment.objects.listed()),
         )
-        Article.objects.filter(pk=article_id).update(comment_count=Coalesce(Subquery(visible), 0))
 
     def counted(self, article_id, decision) -> None:
         if decision.changes_visibility:
