@@ -250,3 +250,32 @@ def test_without_javascript_a_refused_token_asks_to_confirm_and_then_counts(appr
     response = client.post(like_url(approved), {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert approved.shown_likes() == 1
+
+
+def commits_synchronously(client_request) -> list[str]:
+    """``synchronous_commit`` as PostgreSQL held it when each write of the request ran."""
+    seen = []
+
+    def recorder(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT"):
+            with context["connection"].connection.cursor() as cursor:
+                cursor.execute("SHOW synchronous_commit")
+                seen.append(cursor.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(recorder):
+        client_request()
+    return seen
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # transactions as served
+def test_a_like_commits_without_waiting_for_the_disk_but_a_comment_does(approved, article):
+    from tests.factories import comment_form, comment_url
+
+    assert set(commits_synchronously(lambda: like(reader(7), approved))) == {"off"}
+    posted = commits_synchronously(
+        lambda: reader(8).post(comment_url(article), comment_form(article, body="要落盘的评论"))
+    )
+    assert posted and set(posted) == {"on"}
+    assert Like.objects.filter(comment=approved).count() == 1
+    assert Comment.objects.filter(body="要落盘的评论").count() == 1

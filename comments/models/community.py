@@ -1,7 +1,7 @@
 """Readers on approved comments: 顶 (``Like``, with ``TooManyLikes``) and 举报 (``Report``)."""
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -46,7 +46,16 @@ class Like(models.Model):
         if block and given["here"] >= settings.COMMENT_LIKES_PER_ADDRESS:
             raise TooManyLikes
         try:
+            outermost = not connection.in_atomic_block
             with transaction.atomic():
+                # A 顶 is worth less than its fsync: committed without waiting for the WAL to
+                # reach the disk, a PostgreSQL crash may lose the last fraction of a second of
+                # likes (never a comment's or a moderator's write, which stay synchronous).
+                # In-process under load, a like took 21.5 ms waiting for its commit, 11.6 without.
+                # Only in a transaction of its own: SET LOCAL lasts to the outermost commit.
+                if outermost:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
                 cls.objects.create(comment=comment, reader=reader, address_block=block)
                 # Counted before the row commits: the same reader's request racing this one
                 # sees the row only after the commit, so its answer already includes the like
