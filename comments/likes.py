@@ -55,13 +55,15 @@ def count_like(comments, comment_id: int) -> None:
 
 
 def _increment(comment_id: int) -> int:
+    """One round trip while the counter exists (the common case: it is never deleted, a fold
+    only decrements it)."""
     key = counter_key(comment_id)
-    counters().add(key, 0, timeout=None)
     try:
         return counters().incr(key)
-    except ValueError:  # gone between add and incr (evicted, the cache restarted)
-        counters().add(key, 1, timeout=None)
-        return 1
+    except ValueError:  # the comment's first like, or the counter was evicted
+        if counters().add(key, 1, timeout=None):
+            return 1
+        return counters().incr(key)  # another like created it a moment ago
 
 
 def unfolded(comment_ids) -> dict[int, int]:
