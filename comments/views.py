@@ -159,8 +159,14 @@ def back_url(request, comment) -> str:
     return f"{url}#c{comment.pk}"
 
 
+def shown_comments():
+    """The comments a reader may act on: visible, on an article readers may see (unpublished
+    or scheduled again since, its comments are gone with it)."""
+    return Comment.objects.visible().filter(article__in=Article.objects.published())
+
+
 def visible_comment(pk):
-    return Comment.objects.visible().only("pk", "article_id", "parent_id").filter(pk=pk).first()
+    return shown_comments().only("pk", "article_id", "parent_id").filter(pk=pk).first()
 
 
 @require_POST
@@ -208,7 +214,7 @@ def report_comment(request, pk):
 
 
 def report_form(request, pk):
-    comment = Comment.objects.visible().filter(pk=pk).first()
+    comment = shown_comments().filter(pk=pk).first()
     if comment is None:
         return reaction_refused(request, 404, NOT_VISIBLE)
     variant = translation.get_language()
