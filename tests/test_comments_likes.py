@@ -13,7 +13,7 @@ from pytest_django.asserts import assertContains
 
 from comments import likes
 from comments.models import Comment, Like
-from tests.factories import article_url, make_comment
+from tests.factories import article_url, make_approved_replies, make_comment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
 
@@ -73,6 +73,17 @@ def test_without_javascript_the_reader_goes_back_to_the_page_of_the_list_they_we
     for elsewhere in ("http://evil.example/zh-hans/", f"{page}x", "http://testserver/zh-hans/"):
         response = reader(5).post(like_url(approved), HTTP_REFERER=elsewhere.replace("2x", "x"))
         assert response["Location"] == f"{article_url(approved.article)}#c{approved.pk}"
+
+
+def test_without_javascript_a_like_on_the_reply_page_goes_back_to_that_page(approved):
+    replies = make_approved_replies(approved, 60)
+    page = f"/zh-hans/comments/{approved.pk}/reply/"
+    referer = f"http://testserver{page}?page=2"
+    response = reader().post(like_url(replies[55]), HTTP_REFERER=referer)
+    assert response["Location"] == f"{page}?page=2#c{replies[55].pk}"
+    # Not the reply page of another comment: the article.
+    response = reader(2).post(like_url(approved), HTTP_REFERER=referer)
+    assert response["Location"] == f"{article_url(approved.article)}#c{approved.pk}"
 
 
 def test_the_reader_who_liked_without_javascript_sees_the_new_count(approved):

@@ -31,11 +31,18 @@ from .decisions import (
     RejectionReason,
     RejectionReasonQuerySet,
 )
-from .listing import HEAVY_ARTICLE_FIELDS, ListedComments
+from .listing import (
+    HEAVY_ARTICLE_FIELDS,
+    REPLIES_LISTED,
+    REPLY_ORDER,
+    ListedComments,
+)
 from .moderation import BannedWord, Block, BlockQuerySet, DeskPreference, IntakeRule
 
 __all__ = [
     "HEAVY_ARTICLE_FIELDS",
+    "REPLIES_LISTED",
+    "REPLY_ORDER",
     "UNDO_WINDOW",
     "BannedWord",
     "Block",
