@@ -36,6 +36,7 @@ from .listing import (
     REPLIES_LISTED,
     REPLY_ORDER,
     ListedComments,
+    listed_before,
 )
 from .moderation import BannedWord, Block, BlockQuerySet, DeskPreference, IntakeRule
 
@@ -65,5 +66,6 @@ __all__ = [
     "Report",
     "TooManyLikes",
     "glossary_fingerprint",
+    "listed_before",
     "render_literally",
 ]

@@ -1,6 +1,6 @@
 """The public list of an article's comments: ``ListedComments``, fed to the paginator."""
 
-from django.db.models import Count, Window
+from django.db.models import Count, Q, Window
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import RowNumber
 
@@ -19,6 +19,21 @@ HEAVY_ARTICLE_FIELDS = (
     "body_variants",
     "search_vector",
 )
+
+
+def listed_before(article_id, featured, floor, pk):
+    """The listed comments of an article shown before one with these values (``OuterRef``s
+    will do), in ``ListedComments.ORDER``: 精选 first, then by 楼层. Their number says which
+    page of the list holds it."""
+    return (
+        Comment.objects.listed()
+        .filter(article_id=article_id)
+        .filter(
+            Q(featured__gt=featured)
+            | Q(featured=featured, floor__lt=floor)
+            | Q(featured=featured, floor=floor, pk__lt=pk)
+        )
+    )
 
 
 class ListedComments:
