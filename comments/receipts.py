@@ -10,8 +10,9 @@ worth a request at all (the commenter cookie is HttpOnly, and most readers never
 import hashlib
 
 from django.conf import settings
-from django.db.models import Case, F, OuterRef, Subquery, Value, When
+from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -21,7 +22,8 @@ from portal.pagecache import cached_result
 from portal.variants.convert import detect_script
 
 from .commenter import COOKIE_MAX_AGE
-from .models import Comment, Decision, render_literally
+from .models import REPLIES_LISTED, Comment, Decision, listed_before, render_literally
+from .section import COMMENTS_PER_PAGE, REPLIES_PER_PAGE
 
 # Says only "this browser has posted a comment" (no key, nothing signed): readable by the script,
 # so readers who never commented cost no request per article page.
@@ -66,9 +68,50 @@ def of_commenter(key: str, variant: str):
             parent_status=F("parent__status"),
             answers_nickname=KeyTextTransform(variant, "reply_to__nickname_variants"),
             refusal_reason=Subquery(refusals.annotate(shown=reason).values("shown")[:1]),
+            # The top-level comment the list shows it with: itself, or a reply's parent.
+            head_featured=Coalesce("parent__featured", "featured"),
+            head_floor=Coalesce("parent__floor", "floor"),
+            head_id=Coalesce("parent_id", "pk"),
         )
+        .annotate(**places())
         .only("pk", "article_id", "parent_id", "reply_to_id", "status", "created_at")
     )
+
+
+def places() -> dict:
+    """Where the article's list shows a comment, counted in the same query as the receipts (no
+    query per receipt): how many top-level comments the list shows before its own, and (a
+    reply) how many replies before it under that comment."""
+    head = listed_before(
+        OuterRef("article_id"),
+        OuterRef("head_featured"),
+        OuterRef("head_floor"),
+        OuterRef("head_id"),
+    )
+    earlier = Q(created_at__lt=OuterRef("created_at")) | Q(
+        created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")
+    )
+    replies = Comment.objects.filter(
+        status=Comment.Status.APPROVED, parent_id=OuterRef("parent_id")
+    )
+    return {"listed_before": counted(head), "replies_before": counted(replies.filter(earlier))}
+
+
+def counted(rows):
+    return Subquery(rows.order_by().values(n=Func("pk", function="COUNT")))
+
+
+def shown_at(comment) -> str:
+    """The page showing a visible comment, at its anchor: its page of the article's list
+    (``cpage``), or — a reply past the first ``REPLIES_LISTED`` under its comment — its page
+    of that comment's 回复 page."""
+    if comment.parent_id is not None and comment.replies_before >= REPLIES_LISTED:
+        url = reverse("comments:reply", kwargs={"pk": comment.parent_id})
+        name, number = "page", comment.replies_before // REPLIES_PER_PAGE + 1
+    else:
+        url = reverse("articles:detail", kwargs={"pk": comment.article_id})
+        name, number = "cpage", comment.listed_before // COMMENTS_PER_PAGE + 1
+    return f"{url}?{name}={number}#c{comment.pk}" if number > 1 else f"{url}#c{comment.pk}"
 
 
 class Receipt:
@@ -93,10 +136,7 @@ class Receipt:
             Comment.Status.APPROVED,
         )
         self.reason = reasons.get(comment.refusal_reason or "", "") if status in REFUSED else ""
-
-    @property
-    def url(self) -> str:
-        return f"{self.article_url}#c{self.pk}"
+        self.url = shown_at(comment) if self.shown else ""
 
     @property
     def time(self) -> str:

@@ -23,9 +23,10 @@ from portal.pagecache import is_shared
 from . import guards, intake
 from .forms import CommentForm
 from .likes import unfolded
-from .models import ListedComments
+from .models import REPLY_ORDER, Comment, ListedComments
 
 COMMENTS_PER_PAGE = 50
+REPLIES_PER_PAGE = 50  # on a comment's 回复 page
 
 
 class ItemRenderer:
@@ -53,6 +54,7 @@ class ItemRenderer:
             "reply": escape(gettext("回复")),
             "report": escape(gettext("举报")),
             "featured": escape(gettext("精选")),
+            "all_replies": escape(gettext("查看全部 %(n)s 条回复")),
         }
 
     def item(self, row: dict, *, anchor: str = "c", replies: bool = True) -> str:
@@ -77,6 +79,9 @@ class ItemRenderer:
             parts.append('<ul class="replies">')
             parts += [self.item(reply, replies=False) for reply in row["replies"]]
             parts.append("</ul>")
+            if row.get("reply_count", 0) > len(row["replies"]):  # the rest: on its 回复 page
+                label = labels["all_replies"] % {"n": row["reply_count"]}
+                parts.append(f'<a class="more-replies" href="{self.reply_url % pk}">{label}</a>')
         parts.append("</li>")
         return "".join(parts)
 
@@ -127,6 +132,17 @@ def section_context(request, article) -> dict:
         "paused_notice": intake.notice(pause) if pause else "",
         "messages": get_messages(request),
     }
+
+
+def replies_context(request, comment, csrf: str) -> dict:
+    """All the visible replies of a top-level comment, oldest first, a page (``?page=``) at a
+    time: its 回复 page, where the article page lists the first ``REPLIES_LISTED``."""
+    replies = Comment.objects.visible().filter(parent_id=comment.pk).order_by(*REPLY_ORDER)
+    page = Paginator(replies, REPLIES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = ListedComments(comment.article_id, translation.get_language()).rows(page.object_list)
+    items = ItemRenderer(unfolded([row["pk"] for row in rows]), csrf)
+    html = "".join(items.item(row, replies=False) for row in rows)
+    return {"page_obj": page, "replies_html": Markup(html)}
 
 
 def replying_to(form) -> str:

@@ -20,7 +20,7 @@ from articles.models import Article
 from articles.views import ArticleDetailView
 from portal.origin import site_origin
 
-from . import commenter, guards, intake, receipts, spool
+from . import commenter, guards, intake, receipts, section, spool
 from .desk import desk_url
 from .forms import CommentForm
 from .models import HEAVY_ARTICLE_FIELDS, Comment, Like, Report, TooManyLikes
@@ -148,19 +148,30 @@ def back_to(request, comment, message, data: dict):
 
 
 def back_url(request, comment) -> str:
-    """The comment on the page of the list the reader acted from (its ``cpage``, read from the
-    same-origin Referer), else on the article's first page."""
+    """The comment on the page the reader acted from, read from the same-origin Referer: the
+    page of the article's list (its ``cpage``) or of its comment's 回复 page (its ``page``);
+    else the comment on the article's first page."""
     url = reverse("articles:detail", kwargs={"pk": comment.article_id})
+    pages = {url: "cpage"}
+    if comment.parent_id:
+        pages[reverse("comments:reply", kwargs={"pk": comment.parent_id})] = "page"
     referer = urlsplit(request.headers.get("Referer", ""))
-    if referer.netloc == request.get_host() and referer.path == url:
-        cpage = parse_qs(referer.query).get("cpage", [""])[0]
-        if cpage.isdigit() and len(cpage) < 7:
-            url += f"?cpage={cpage}"
+    if referer.netloc == request.get_host() and referer.path in pages:
+        url, name = referer.path, pages[referer.path]
+        number = parse_qs(referer.query).get(name, [""])[0]
+        if number.isdigit() and len(number) < 7:
+            url += f"?{name}={number}"
     return f"{url}#c{comment.pk}"
 
 
+def shown_comments():
+    """The comments a reader may act on: visible, on an article readers may see (unpublished
+    or scheduled again since, its comments are gone with it)."""
+    return Comment.objects.visible().filter(article__in=Article.objects.published())
+
+
 def visible_comment(pk):
-    return Comment.objects.visible().only("pk", "article_id", "parent_id").filter(pk=pk).first()
+    return shown_comments().only("pk", "article_id", "parent_id").filter(pk=pk).first()
 
 
 @require_POST
@@ -208,7 +219,7 @@ def report_comment(request, pk):
 
 
 def report_form(request, pk):
-    comment = Comment.objects.visible().filter(pk=pk).first()
+    comment = shown_comments().filter(pk=pk).first()
     if comment is None:
         return reaction_refused(request, 404, NOT_VISIBLE)
     variant = translation.get_language()
@@ -225,10 +236,11 @@ def report_form(request, pk):
 
 @require_safe
 def reply_form(request, pk):
-    """The 回复 link without JavaScript: the comment answered and the form answering it, on a
-    page of this reader's own (with their tokens, never cached). A page of its own rather than
-    ``?reply=`` on the shared article page, whose caches (and the edge) ignore other
-    parameters: one reader's 回复 must never become everyone's page."""
+    """The 回复 link without JavaScript: the comment answered, all its replies (the article
+    page lists the first few: ``REPLIES_LISTED``) and the form answering it, on a page of this
+    reader's own (with their tokens, never cached). A page of its own rather than ``?reply=``
+    on the shared article page, whose caches (and the edge) ignore other parameters: one
+    reader's 回复 must never become everyone's page. Closed for comments, it still lists them."""
     comment = Comment.objects.visible().filter(pk=pk).first()
     if comment is None:
         return reaction_refused(request, 404, NOT_VISIBLE_TO_ANSWER)
@@ -236,17 +248,20 @@ def reply_form(request, pk):
     article = Article.for_reader(comment.article_id, variant)
     if article is None:
         return reaction_refused(request, 404, NOT_VISIBLE_TO_ANSWER)
-    if not article.comments_open() or intake.pause_for(article) is not None:
-        response = render(request, "comments/closed.html", {"article": article}, status=403)
-        add_never_cache_headers(response)
-        return response
+    pause = intake.pause_for(article) if article.comments_open() else None
+    is_open = article.comments_open() and pause is None
+    csrf = get_token(request)
     context = {
         "article": article,
         "answered_html": Markup(comment.item_variants.get(variant, "")),
-        "form": CommentForm(article=article, initial={"parent": comment.pk}),
+        "is_open": is_open,
+        "paused_notice": intake.notice(pause) if pause else "",
+        "form": CommentForm(article=article, initial={"parent": comment.pk}) if is_open else None,
         "replying_to": comment.nickname_variants.get(variant) or _("热心网友"),
-        "tokens": {"csrf": get_token(request), "token": guards.make_token(article.pk)},
+        "tokens": {"csrf": csrf, "token": guards.make_token(article.pk) if is_open else ""},
     }
+    if comment.parent_id is None:
+        context.update(section.replies_context(request, comment, csrf))
     response = render(request, "comments/reply.html", context)
     add_never_cache_headers(response)
     return response

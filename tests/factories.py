@@ -85,6 +85,33 @@ def make_approved_comments(article, count: int, **fields) -> list[Comment]:
     return comments
 
 
+def make_approved_replies(parent, count: int, *, prefix: str = "回复") -> list[Comment]:
+    """``count`` approved replies under ``parent`` in one INSERT, a second apart (oldest first),
+    their bodies ``{prefix}000``, ``{prefix}001`` …; counted on the article."""
+    from django.db.models import F
+
+    start = parent.created_at
+    replies = []
+    for n in range(count):
+        body = {"zh-hans": f"{prefix}{n:03d}"}
+        created_at = start + timezone.timedelta(seconds=n + 1)
+        replies.append(
+            Comment(
+                article_id=parent.article_id,
+                parent=parent,
+                reply_to=parent,
+                body=body["zh-hans"],
+                status=Comment.Status.APPROVED,
+                created_at=created_at,
+                body_variants=body,
+                item_variants=items_html({"zh-hans": "读者"}, body, created_at),
+            )
+        )
+    Comment.objects.bulk_create(replies)
+    Article.objects.filter(pk=parent.article_id).update(comment_count=F("comment_count") + count)
+    return replies
+
+
 def comment_form(article, **fields) -> dict:
     """What the reader's browser posts: a freshly signed token, an empty honeypot."""
     from comments.guards import make_token

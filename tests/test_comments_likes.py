@@ -8,11 +8,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from comments import likes
 from comments.models import Comment, Like
-from tests.factories import article_url, make_comment
+from tests.factories import article_url, make_approved_replies, make_comment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
 
@@ -74,6 +75,17 @@ def test_without_javascript_the_reader_goes_back_to_the_page_of_the_list_they_we
         assert response["Location"] == f"{article_url(approved.article)}#c{approved.pk}"
 
 
+def test_without_javascript_a_like_on_the_reply_page_goes_back_to_that_page(approved):
+    replies = make_approved_replies(approved, 60)
+    page = f"/zh-hans/comments/{approved.pk}/reply/"
+    referer = f"http://testserver{page}?page=2"
+    response = reader().post(like_url(replies[55]), HTTP_REFERER=referer)
+    assert response["Location"] == f"{page}?page=2#c{replies[55].pk}"
+    # Not the reply page of another comment: the article.
+    response = reader(2).post(like_url(approved), HTTP_REFERER=referer)
+    assert response["Location"] == f"{article_url(approved.article)}#c{approved.pk}"
+
+
 def test_the_reader_who_liked_without_javascript_sees_the_new_count(approved):
     client = reader()
     response = client.post(like_url(approved), follow=True)
@@ -107,6 +119,22 @@ def test_a_reply_under_a_hidden_parent_cannot_be_liked(approved, moderator):
     reply.approve(by=moderator)
     approved.reject(by=moderator)
     assert like(reader(), reply).status_code == 404
+
+
+@pytest.mark.parametrize("change", ["unpublished", "scheduled"])
+def test_a_comment_on_an_article_no_longer_published_cannot_be_liked(approved, change):
+    article = approved.article
+    if change == "unpublished":
+        article.unpublish()
+    else:  # scheduled back to the future
+        article.published_at = timezone.now() + timezone.timedelta(days=1)
+        article.save()
+    response = like(reader(), approved)
+    assert response.status_code == 404
+    assert response.json()["error"] == "这条评论不存在或尚未公开。"
+    assertContains(reader(2).post(like_url(approved)), "不存在或尚未公开", status_code=404)
+    assert not Like.objects.exists()
+    assert approved.shown_likes() == 0  # no counter either
 
 
 def test_liking_is_get_proof_and_bad_ids_are_404(approved):
@@ -149,7 +177,11 @@ def test_a_like_never_writes_the_article_row_nor_the_comment_row(approved):
         q["sql"] for q in captured.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))
     ]
     assert writes and all("comments_like" in sql for sql in writes), writes
-    assert not any("articles_article" in q["sql"] for q in captured.captured_queries)
+    # The article is read (is it still published?), never locked.
+    assert not any(
+        "articles_article" in q["sql"] and "FOR UPDATE" in q["sql"]
+        for q in captured.captured_queries
+    )
 
 
 def test_a_like_does_not_change_the_cached_article_page(approved):

@@ -12,6 +12,7 @@ from tests.factories import (
     comment_form,
     comment_url,
     make_approved_comments,
+    make_approved_replies,
     make_comment,
 )
 
@@ -162,3 +163,30 @@ def test_article_page_costs_the_same_queries_with_replies_and_likes(article, set
     assert "热门评论" in html and '<span class="likes">6</span>' in html
     assert queries_for_article_page(article) <= plain + 1  # 热门评论: one query
     assert queries_for_article_page(article) <= ARTICLE_PAGE_MAX_QUERIES
+
+
+def test_a_comment_with_hundreds_of_replies_lists_ten_and_costs_no_more_queries(article):
+    tops = make_approved_comments(article, 50)
+    plain = queries_for_article_page(article)
+    make_approved_replies(tops[0], 300)
+    make_approved_replies(tops[1], 11)
+    assert queries_for_article_page(article) == plain
+    html = Client().get(article_url(article)).content.decode()
+    assert html.count('<li class="comment"') == 50 + 10 + 10
+    assert "查看全部 300 条回复" in html and "查看全部 11 条回复" in html
+
+
+def test_the_reply_page_costs_the_same_queries_with_3_and_300_replies(article):
+    top = make_approved_comments(article, 1)[0]
+    url = f"/zh-hans/comments/{top.pk}/reply/"
+
+    def queries() -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    make_approved_replies(top, 3)
+    few = queries()
+    make_approved_replies(top, 297)
+    assert queries() == few

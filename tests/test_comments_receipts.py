@@ -12,7 +12,15 @@ from pytest_django.asserts import assertContains, assertNotContains
 from articles.models import Article
 from comments import commenter
 from comments.models import Block, Comment
-from tests.factories import article_url, comment_form, comment_url, make_article, make_comment
+from tests.factories import (
+    article_url,
+    comment_form,
+    comment_url,
+    make_approved_comments,
+    make_approved_replies,
+    make_article,
+    make_comment,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
 
@@ -319,3 +327,37 @@ def test_queries_do_not_grow_with_the_readers_comments(
             assert client.get(url).status_code == 200
     # The panel is one query; the page adds its count and the category bar.
     assert few[panel_url(article)] == 1
+
+
+def test_links_land_on_the_page_that_shows_the_comment_at_its_anchor(
+    client, article, moderator, django_assert_max_num_queries
+):
+    """50 top-level comments a page, 精选 first then by 楼层; the first ten replies of a comment
+    under it, the rest on its 回复 page (50 a page)."""
+    others = make_approved_comments(article, 99)  # 楼层 1–99
+    listed = post(client, article, "MARKERLISTED")
+    listed.approve(by=moderator)  # 楼层 100: 99 before it, the second page
+    key = listed.commenter_key
+    featured = make_own(article, "MARKERFEATURED", key)
+    featured.approve(by=moderator)
+    featured.feature(by=moderator)  # 精选: heads the first page, and pushes 楼层 100 to the third
+    early_reply = make_own(article, "MARKERR1", key, parent=others[0], reply_to=others[0])
+    early_reply.approve(by=moderator)
+    make_approved_replies(others[60], 55)
+    late_reply = make_own(article, "MARKERR2", key, parent=others[60], reply_to=others[60])
+    late_reply.approve(by=moderator)  # the 56th reply: the second page of the 回复 page
+    article_page, reply_page = article_url(article), f"/zh-hans/comments/{others[60].pk}/reply/"
+    expected = {
+        listed: f"{article_page}?cpage=3#c{listed.pk}",
+        featured: f"{article_page}#c{featured.pk}",
+        early_reply: f"{article_page}#c{early_reply.pk}",
+        late_reply: f"{reply_page}?page=2#c{late_reply.pk}",
+    }
+    with django_assert_max_num_queries(1):
+        html = panel(client, article)
+    mine = client.get(MY_COMMENTS).content.decode()
+    for comment, url in expected.items():
+        assert f'href="{url}"' in html and f'href="{url}"' in mine
+        shown = Client().get(url.split("#")[0])
+        assertContains(shown, f'id="c{comment.pk}"')
+        assertContains(shown, comment.body)

@@ -16,6 +16,7 @@ from tests.factories import (
     comment_form,
     comment_url,
     make_approved_comments,
+    make_approved_replies,
     make_article,
     make_comment,
 )
@@ -244,6 +245,48 @@ def test_the_reply_link_opens_a_page_of_the_readers_own_with_the_form(top):
     assert token.strip('"')  # a CSRF token of this reader's: posting works without JavaScript
     # Nobody else's article page shows the form answering anyone.
     assert 'class="replying" hidden' in page(top.article)
+
+
+def test_a_comment_lists_its_first_ten_replies_and_links_to_all_of_them(top, moderator):
+    make_approved_replies(top, 12, prefix="MARKERR")
+    make_comment(top.article, parent=top, reply_to=top, body="MARKERPENDING")  # not counted
+    other = make_comment(top.article, approve_by=moderator, body="MARKEROTHER")
+    make_approved_replies(other, 10, prefix="MARKERO")
+    html = page(top.article)
+    nested = item(html, top)
+    assert re.findall(r"MARKERR(\d+)", nested) == [f"{n:03d}" for n in range(10)]  # oldest ten
+    link = (
+        f'<a class="more-replies" href="/zh-hans/comments/{top.pk}/reply/">查看全部 12 条回复</a>'
+    )
+    assert link in nested
+    assert len(re.findall(r"MARKERO\d+", item(html, other))) == 10
+    assert "more-replies" not in item(html, other)  # exactly ten: all of them are here
+    assert "檢視全部 12 條回覆" in item(page(top.article, variant="zh-tw"), top)
+
+
+def test_the_reply_page_lists_all_visible_replies_a_page_at_a_time(top):
+    replies = make_approved_replies(top, 60, prefix="MARKERR")
+    make_comment(top.article, parent=top, reply_to=top, body="MARKERPENDING")
+    url = f"/zh-hans/comments/{top.pk}/reply/"
+    first = Client().get(url)
+    html = first.content.decode()
+    assert re.findall(r"MARKERR(\d+)", html) == [f"{n:03d}" for n in range(50)]
+    assert f'id="c{replies[0].pk}"' in html  # the anchor a link to the reply lands on
+    assert "共 60 条回复" in html and "第 1 / 2 页" in html and 'href="?page=2"' in html
+    assert "MARKERPENDING" not in html
+    assertContains(first, f'name="parent" value="{top.pk}"')  # and the form answering it
+    second = Client().get(url + "?page=2").content.decode()
+    assert re.findall(r"MARKERR(\d+)", second) == [f"{n:03d}" for n in range(50, 60)]
+
+
+def test_the_reply_page_of_a_closed_article_lists_the_replies_without_a_form(top):
+    make_approved_replies(top, 3, prefix="MARKERR")
+    top.article.allow_comments = False
+    top.article.save()
+    response = Client().get(f"/zh-hans/comments/{top.pk}/reply/")
+    assertContains(response, "MARKERR002")
+    assertContains(response, "本文评论已关闭。")
+    assertNotContains(response, 'name="body"')
 
 
 def test_the_reply_page_of_a_hidden_comment_is_404_without_its_text(article, moderator):

@@ -4,6 +4,7 @@ goes back to the queue for a second decision."""
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from comments.models import Comment, Decision, Report
@@ -69,6 +70,34 @@ def test_reporting_a_comment_that_is_not_visible_is_404(article, moderator, stat
     assert response.json()["error"] == "这条评论不存在或尚未公开。"
     assertContains(reader().get(report_url(comment)), "不存在或尚未公开", status_code=404)
     assert not Report.objects.exists()
+
+
+def test_a_reply_under_a_hidden_parent_cannot_be_reported(approved, moderator):
+    reply = make_comment(approved.article, parent=approved, reply_to=approved)
+    reply.approve(by=moderator)
+    approved.reject(by=moderator)
+    assert report(reader(), reply).status_code == 404
+    assert reader().get(report_url(reply)).status_code == 404
+    assert not Report.objects.exists()
+    assert Comment.objects.get(pk=reply.pk).open_reports == 0
+
+
+@pytest.mark.parametrize("change", ["unpublished", "scheduled"])
+def test_a_comment_on_an_article_no_longer_published_cannot_be_reported(approved, change):
+    article = approved.article
+    if change == "unpublished":
+        article.unpublish()
+    else:  # scheduled back to the future
+        article.published_at = timezone.now() + timezone.timedelta(days=1)
+        article.save()
+    response = report(reader(), approved)
+    assert response.status_code == 404
+    assert response.json()["error"] == "这条评论不存在或尚未公开。"
+    page = reader(2).post(report_url(approved), {"reason": "ad"})
+    assertContains(page, "不存在或尚未公开", status_code=404)
+    assertNotContains(reader(3).get(report_url(approved)), "MARKERREPORTED", status_code=404)
+    assert not Report.objects.exists()
+    assert Comment.objects.get(pk=approved.pk).open_reports == 0
 
 
 def test_without_javascript_the_report_link_opens_the_reasons_and_redirects_back(approved):

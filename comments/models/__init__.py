@@ -31,11 +31,19 @@ from .decisions import (
     RejectionReason,
     RejectionReasonQuerySet,
 )
-from .listing import HEAVY_ARTICLE_FIELDS, ListedComments
+from .listing import (
+    HEAVY_ARTICLE_FIELDS,
+    REPLIES_LISTED,
+    REPLY_ORDER,
+    ListedComments,
+    listed_before,
+)
 from .moderation import BannedWord, Block, BlockQuerySet, DeskPreference, IntakeRule
 
 __all__ = [
     "HEAVY_ARTICLE_FIELDS",
+    "REPLIES_LISTED",
+    "REPLY_ORDER",
     "UNDO_WINDOW",
     "BannedWord",
     "Block",
@@ -58,5 +66,6 @@ __all__ = [
     "Report",
     "TooManyLikes",
     "glossary_fingerprint",
+    "listed_before",
     "render_literally",
 ]

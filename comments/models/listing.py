@@ -1,8 +1,15 @@
 """The public list of an article's comments: ``ListedComments``, fed to the paginator."""
 
+from django.db.models import Count, Q, Window
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import RowNumber
 
 from .comment import Comment
+
+# Replies listed under a comment on the article page (oldest first), then a link to its 回复
+# page, which lists them all: one comment with 300 replies made a huge article page.
+REPLIES_LISTED = 10
+REPLY_ORDER = ("created_at", "id")
 
 # What comment pages and the queue never need of an article: its text in four variants.
 HEAVY_ARTICLE_FIELDS = (
@@ -14,12 +21,28 @@ HEAVY_ARTICLE_FIELDS = (
 )
 
 
+def listed_before(article_id, featured, floor, pk):
+    """The listed comments of an article shown before one with these values (``OuterRef``s
+    will do), in ``ListedComments.ORDER``: 精选 first, then by 楼层. Their number says which
+    page of the list holds it."""
+    return (
+        Comment.objects.listed()
+        .filter(article_id=article_id)
+        .filter(
+            Q(featured__gt=featured)
+            | Q(featured=featured, floor__lt=floor)
+            | Q(featured=featured, floor=floor, pk__lt=pk)
+        )
+    )
+
+
 class ListedComments:
     """An article's visible top-level comments for the public list, sliceable for the paginator:
     精选 first, then by 楼层; each a dict of its id, stored list item (comments/rendering.py,
     no model instances, no formatting), folded 顶 count, 精选 flag and visible replies (oldest
-    first). Their number is the article's stored count; one query fetches a page, one its
-    replies — however many there are.
+    first, at most ``REPLIES_LISTED``; ``reply_count`` says how many there are). Their number
+    is the article's stored count; one query fetches a page, one its replies — however many
+    there are.
 
     Deep pages (page 200 of 10,000 comments) are fetched by a deferred join: their OFFSET is
     skipped on the narrow columns alone and only the 50 rows shown are read whole.
@@ -43,9 +66,10 @@ class ListedComments:
     def count(self) -> int:
         return self.total
 
-    def rows(self, comments) -> list[dict]:
+    def rows(self, comments, *extra) -> list[dict]:
         html = KeyTextTransform(self.variant, "item_variants")
-        return list(comments.values("pk", "parent_id", "like_count", "featured", html=html))
+        fields = ("pk", "parent_id", "like_count", "featured", *extra)
+        return list(comments.values(*fields, html=html))
 
     def __getitem__(self, window: slice) -> list[dict]:
         start, stop = window.start or 0, window.stop
@@ -59,11 +83,19 @@ class ListedComments:
         by_id = {row["pk"]: {**row, "replies": []} for row in top}
         if by_id:
             # Their parents are listed, so approved is visible: no join to the parent.
-            under = Comment.objects.filter(
-                status=Comment.Status.APPROVED, parent_id__in=list(by_id)
+            # The first REPLIES_LISTED of each, and how many there are, in the same query.
+            under = (
+                Comment.objects.filter(status=Comment.Status.APPROVED, parent_id__in=list(by_id))
+                .annotate(
+                    nth=Window(RowNumber(), partition_by="parent_id", order_by=REPLY_ORDER),
+                    reply_count=Window(Count("pk"), partition_by="parent_id"),
+                )
+                .filter(nth__lte=REPLIES_LISTED)
             )
-            for reply in self.rows(under.order_by("created_at", "id")):
-                by_id[reply["parent_id"]]["replies"].append(reply)
+            for reply in self.rows(under.order_by(*REPLY_ORDER), "reply_count"):
+                parent = by_id[reply["parent_id"]]
+                parent["replies"].append(reply)
+                parent["reply_count"] = reply["reply_count"]
         return list(by_id.values())
 
     def hot(self, minimum: int, size: int = 3) -> list[dict]:
