@@ -23,7 +23,7 @@ from portal.pagecache import is_shared
 from . import guards, intake
 from .forms import CommentForm
 from .likes import unfolded
-from .models import REPLY_ORDER, Comment, ListedComments
+from .models import REPLY_ORDER, Comment, ListedComments, item_rows
 
 COMMENTS_PER_PAGE = 50
 REPLIES_PER_PAGE = 50  # on a comment's 回复 page
@@ -139,7 +139,7 @@ def replies_context(request, comment, csrf: str) -> dict:
     time: its 回复 page, where the article page lists the first ``REPLIES_LISTED``."""
     replies = Comment.objects.visible().filter(parent_id=comment.pk).order_by(*REPLY_ORDER)
     page = Paginator(replies, REPLIES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = ListedComments(comment.article_id, translation.get_language()).rows(page.object_list)
+    rows = item_rows(page.object_list, translation.get_language())
     items = ItemRenderer(unfolded([row["pk"] for row in rows]), csrf)
     html = "".join(items.item(row, replies=False) for row in rows)
     return {"page_obj": page, "replies_html": Markup(html)}

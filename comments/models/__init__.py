@@ -36,6 +36,7 @@ from .listing import (
     REPLIES_LISTED,
     REPLY_ORDER,
     ListedComments,
+    item_rows,
     listed_before,
 )
 from .moderation import BannedWord, Block, BlockQuerySet, DeskPreference, IntakeRule
@@ -66,6 +67,7 @@ __all__ = [
     "Report",
     "TooManyLikes",
     "glossary_fingerprint",
+    "item_rows",
     "listed_before",
     "render_literally",
 ]

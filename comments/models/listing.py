@@ -36,6 +36,14 @@ def listed_before(article_id, featured, floor, pk):
     )
 
 
+def item_rows(comments, variant: str, *extra) -> list[dict]:
+    """What the list shows of each comment: its id, parent, folded 顶, 精选 and its stored list
+    item in ``variant`` (plus ``extra`` fields)."""
+    html = KeyTextTransform(variant, "item_variants")
+    fields = ("pk", "parent_id", "like_count", "featured", *extra)
+    return list(comments.values(*fields, html=html))
+
+
 class ListedComments:
     """An article's visible top-level comments for the public list, sliceable for the paginator:
     精选 first, then by 楼层; each a dict of its id, stored list item (comments/rendering.py,
@@ -67,9 +75,7 @@ class ListedComments:
         return self.total
 
     def rows(self, comments, *extra) -> list[dict]:
-        html = KeyTextTransform(self.variant, "item_variants")
-        fields = ("pk", "parent_id", "like_count", "featured", *extra)
-        return list(comments.values(*fields, html=html))
+        return item_rows(comments, self.variant, *extra)
 
     def __getitem__(self, window: slice) -> list[dict]:
         start, stop = window.start or 0, window.stop
