@@ -148,6 +148,8 @@ def wrk(
     ).stdout
     cpu = server_cpu_seconds(port) - cpu_before
     requests = int(re.search(r"(\d+) requests in", output).group(1))
+    if not requests:
+        sys.exit(f"{url} answered no request in {seconds} s:\n{output}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
     scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
