@@ -64,15 +64,50 @@ def article(category):
     return make_article(category=category)
 
 
-@pytest.fixture
-def reference_article(db):
-    """The reference article, loaded the way `make run` loads it."""
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker):
+    """What `load_demo` writes, captured once per run (tests/snapshots.py)."""
     from django.core.management import call_command
 
+    from articles.models import GlossaryTerm
+    from tests.snapshots import RowSnapshot
+
+    snapshot = RowSnapshot(
+        lambda: call_command("load_demo", verbosity=0),
+        inputs=lambda: GlossaryTerm.objects.as_glossary().terms,
+    )
+    with django_db_blocker.unblock():
+        snapshot.capture()
+    return snapshot
+
+
+REFERENCE_TITLE = "江苏省党政代表团到广东考察交流"
+
+
+@pytest.fixture
+def reference_article(db, demo_snapshot):
+    """The reference article, loaded the way `make run` loads it (a copy of its rows)."""
     from articles.models import Article
 
-    call_command("load_demo", verbosity=0)
-    return Article.objects.get(title__startswith="江苏省党政代表团到广东考察交流")
+    demo_snapshot.restore()
+    return Article.objects.get(title__startswith=REFERENCE_TITLE)
+
+
+@pytest.fixture(scope="module")
+def committed_demo(demo_snapshot, django_db_blocker):
+    """The demo newsroom committed for a module's tests, removed afterwards; the reference
+    article."""
+    from articles.models import Article, Category
+    from articles.photos import Photo
+
+    with django_db_blocker.unblock():
+        # Articles first: they refer to categories and photos.
+        models = (Article, Category, Photo)
+        before = {model: set(model.objects.values_list("pk", flat=True)) for model in models}
+        demo_snapshot.restore()
+        yield Article.objects.get(title__startswith=REFERENCE_TITLE)
+        for model, kept in before.items():
+            model.objects.exclude(pk__in=kept).delete()
 
 
 @pytest.fixture
@@ -111,3 +146,20 @@ def server_dir():
     path = Path(tempfile.mkdtemp(prefix="portal-test-pg-"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def prepared_site():
+    """Name of a database set up once per run as `make run` sets one up (migrations, cache
+    table, demo content, static files: ~17 s of manage.py runs). Modules that serve a site copy it
+    (``sibling_database_url(name, template=prepared_site)``, well under a second)."""
+    import secrets
+
+    from tests.servers import drop_database, prepare_site, production_env, sibling_database_url
+
+    name = f"portal_prepared_{secrets.token_hex(3)}"
+    try:
+        prepare_site(production_env(sibling_database_url(name)))
+        yield name
+    finally:
+        drop_database(name)

@@ -49,13 +49,18 @@ def maintenance(*statements: str) -> None:
             conn.execute(statement)
 
 
-def sibling_database_url(name: str) -> str:
-    """Create (afresh) database ``name`` on the server the project uses; return its URL."""
-    maintenance(
-        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-        f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
-        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
+def sibling_database_url(name: str, template: str | None = None) -> str:
+    """Create (afresh) database ``name`` on the server the project uses; return its URL.
+
+    With ``template``, the new database is a copy of that one (which nobody may be connected to).
+    """
+    create = (
+        f'CREATE DATABASE "{name}" TEMPLATE "{template}"'
+        if template
+        else f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
     )
+    maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', create)
     return database_url(name)
 
 
@@ -66,6 +71,37 @@ def database_url(name: str) -> str:
     if params["host"].startswith("/"):
         return f"postgres://{auth}@/{name}?host={params['host']}"
     return f"postgres://{auth}@{params['host']}:{params['port'] or 5432}/{name}"
+
+
+def copy_rows(source_url: str, target_url: str) -> None:
+    """Replace the rows of every table of the target database with the source's; both have the
+    same migrations applied (and cache table), on any two servers (pg_dump | pg_restore). Rows
+    only: a schema dumped from one server may carry options another refuses."""
+    from portal.backups import client_program
+
+    with psycopg.connect(target_url, autocommit=True) as conn:
+        tables = conn.execute(
+            "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables"
+            " WHERE schemaname = 'public'"
+        ).fetchone()[0]
+        conn.execute(f"TRUNCATE {tables} CASCADE")  # what migrations inserted, the dump has too
+    with psycopg.connect(source_url) as conn:
+        version = conn.info.server_version
+    pg_dump, pg_restore = (client_program(name, version) for name in ("pg_dump", "pg_restore"))
+    dump = subprocess.Popen(
+        [pg_dump, "--format=custom", "--data-only", "--dbname", source_url],
+        stdout=subprocess.PIPE,
+    )
+    restore = subprocess.run(
+        [pg_restore, "--data-only", "--disable-triggers", "--exit-on-error", "-d", target_url],
+        stdin=dump.stdout,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    dump.stdout.close()
+    assert restore.returncode == 0, restore.stderr
+    assert dump.wait(timeout=300) == 0, "pg_dump failed"
 
 
 def drop_database(name: str) -> None:
@@ -117,6 +153,19 @@ def prepare_site(env: dict) -> None:
     manage(env, "createcachetable")
     manage(env, "load_demo", "-v", "0")
     manage(env, "collectstatic", "--no-input", "-v", "0")
+
+
+REFERENCE_TITLE = "江苏省党政代表团到广东考察交流"
+
+
+def reference_article_id(url: str) -> int:
+    """The pk of the demo's reference article in the database at ``url``."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT id FROM articles_article WHERE starts_with(title, %s)", [REFERENCE_TITLE]
+        ).fetchone()
+    assert row, f"no reference article in {url}"
+    return row[0]
 
 
 def get(url: str, headers=None, data: bytes | None = None):
@@ -181,7 +230,7 @@ def wait_until_healthy(base: str, process, seconds: float, output) -> str:
             raise RuntimeError(output())
         if time.monotonic() > deadline:
             raise TimeoutError(f"{base} did not answer /healthz within {seconds} s")
-        time.sleep(0.3)
+        time.sleep(0.05)
 
 
 class Session:

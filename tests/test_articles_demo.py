@@ -46,8 +46,8 @@ def test_the_demo_has_photo_stories_and_a_formatted_one_and_loads_them_once(clie
 
 
 @pytest.mark.django_db
-def test_an_editors_choice_of_lead_photo_survives_loading_the_demo_again(editor):
-    call_command("load_demo", verbosity=0)
+def test_an_editors_choice_of_lead_photo_survives_loading_the_demo_again(editor, demo_snapshot):
+    demo_snapshot.restore()  # loaded earlier (conftest.py)
     metro = Article.objects.get(title__startswith="南京地铁11号线")
     metro.lead_photo = None
     metro.last_edited_by = editor
@@ -65,8 +65,10 @@ def shipped_with_ascii_commas(article: Article) -> None:
 
 
 @pytest.mark.django_db
-def test_loading_the_demo_again_corrects_the_ascii_commas_of_an_article_loaded_earlier():
-    call_command("load_demo", verbosity=0)
+def test_loading_the_demo_again_corrects_the_ascii_commas_of_an_article_loaded_earlier(
+    demo_snapshot,
+):
+    demo_snapshot.restore()  # loaded earlier (conftest.py)
     reference = Article.objects.get(title__startswith="江苏省党政代表团到广东考察交流")
     shipped_body = reference.body
     shipped_with_ascii_commas(reference)
@@ -86,8 +88,8 @@ def test_loading_the_demo_again_corrects_the_ascii_commas_of_an_article_loaded_e
 
 
 @pytest.mark.django_db
-def test_an_editors_punctuation_survives_loading_the_demo_again(editor):
-    call_command("load_demo", verbosity=0)
+def test_an_editors_punctuation_survives_loading_the_demo_again(editor, demo_snapshot):
+    demo_snapshot.restore()  # loaded earlier (conftest.py)
     reference = Article.objects.get(title__startswith="江苏省党政代表团到广东考察交流")
     reference.last_edited_by = editor
     reference.save()

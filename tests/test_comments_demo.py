@@ -11,8 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_article():
-    call_command("load_demo", verbosity=0)
+def demo_article(reference_article):
     call_command("load_demo_comments", verbosity=0)
     return Article.objects.get(title__startswith="南京地铁11号线")
 

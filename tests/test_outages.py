@@ -3,6 +3,7 @@ Redis the test starts on a spare port and kills. Readers keep reading, nothing p
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -14,20 +15,17 @@ import pytest
 
 from tests.servers import (
     Session,
+    copy_rows,
+    database_url,
     drop_database,
     free_port,
     get,
     gunicorn,
     manage,
-    prepare_site,
     production_env,
+    reference_article_id,
     sibling_database_url,
 )
-
-REFERENCE = """
-from articles.models import Article
-print(Article.objects.get(title__startswith="江苏省党政代表团").pk)
-"""
 
 
 class Postgres:
@@ -63,13 +61,15 @@ class Postgres:
 
 
 @pytest.fixture(scope="module")
-def postgres():
+def postgres(prepared_site):
     # Not under pytest's base directory (see the server_dir fixture in conftest.py).
     pg = Postgres(Path(tempfile.mkdtemp(prefix="portal-outage-pg-")) / "pgdata")
     env = production_env(pg.url, COMMENT_MIN_SECONDS=0)
-    prepare_site(env)
-    article_id = int(manage(env, "shell", "-c", REFERENCE).strip().splitlines()[-1])
-    yield pg, env, article_id
+    # The site as `make run` sets it up: migrated here, its rows copied from the prepared one.
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "createcachetable")
+    copy_rows(database_url(prepared_site), pg.url)
+    yield pg, env, reference_article_id(pg.url)
     pg.start()
     pg.server.cleanup()
 
@@ -164,19 +164,17 @@ def test_with_the_database_cache_a_worker_serves_its_recent_pages_stale(postgres
 
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="make test installs redis-server")
-def test_with_redis_down_pages_are_served_uncached_and_comments_accepted():
-    name = "portal_redis_down"
+def test_with_redis_down_pages_are_served_uncached_and_comments_accepted(prepared_site):
+    name = f"portal_redis_down_{secrets.token_hex(3)}"
     port = free_port()
     redis = subprocess.Popen(
         ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )
-    env = production_env(
-        sibling_database_url(name), REDIS_URL=f"redis://127.0.0.1:{port}/0", COMMENT_MIN_SECONDS=0
-    )
+    url = sibling_database_url(name, template=prepared_site)
+    env = production_env(url, REDIS_URL=f"redis://127.0.0.1:{port}/0", COMMENT_MIN_SECONDS=0)
     try:
-        prepare_site(env)
-        article_id = int(manage(env, "shell", "-c", REFERENCE).strip().splitlines()[-1])
+        article_id = reference_article_id(url)
         article = f"/zh-hans/articles/{article_id}/"
         with gunicorn(env, workers=2) as base:
             reader = Session(base)

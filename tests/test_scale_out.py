@@ -12,7 +12,6 @@ from tests.servers import (
     gunicorn,
     hidden_input,
     manage,
-    prepare_site,
     production_env,
     redis_is_running,
     sibling_database_url,
@@ -32,18 +31,17 @@ print(Article.objects.get(title__startswith="江苏省党政代表团").pk)
 
 
 @pytest.fixture(scope="module")
-def site():
+def site(prepared_site):
     """(environment, reference article id) of a site on its own database and Redis prefix."""
     name = f"portal_scaleout_{secrets.token_hex(3)}"
     env = production_env(
-        sibling_database_url(name),
+        sibling_database_url(name, template=prepared_site),
         REDIS_URL="redis://127.0.0.1:6379/3",
         CACHE_KEY_PREFIX=f"scaleout-{secrets.token_hex(4)}",
         COMMENT_RATE="3/600",
         COMMENT_MIN_SECONDS=0,
     )
     try:
-        prepare_site(env)
         article_id = int(manage(env, "shell", "-c", MODERATOR_SETUP).strip().splitlines()[-1])
         yield env, article_id
     finally:

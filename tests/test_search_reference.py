@@ -4,10 +4,7 @@ import re
 from html import unescape
 
 import pytest
-from django.core.management import call_command
 from pytest_django.asserts import assertContains
-
-from articles.models import Article, Category
 
 REFERENCE = "江苏省党政代表团到广东考察交流"
 
@@ -21,15 +18,9 @@ def found(client, q, variant="zh-hans") -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(committed_demo):
     """The demo newsroom loaded once for this module (committed; removed afterwards)."""
-    with django_db_blocker.unblock():
-        articles_before = set(Article.objects.values_list("pk", flat=True))
-        categories_before = set(Category.objects.values_list("pk", flat=True))
-        call_command("load_demo", verbosity=0)
-        yield Article.objects.get(title__startswith=REFERENCE)
-        Article.objects.exclude(pk__in=articles_before).delete()
-        Category.objects.exclude(pk__in=categories_before).delete()
+    return committed_demo
 
 
 # --- script-insensitive, on the reference article --------------------------------------------

@@ -14,7 +14,6 @@ from tests.servers import (
     drop_database,
     get,
     gunicorn,
-    prepare_site,
     production_env,
     sibling_database_url,
 )
@@ -124,11 +123,10 @@ def test_a_site_url_that_is_not_an_origin_is_refused_at_start(value):
 
 
 @pytest.fixture(scope="module")
-def site_env():
+def site_env(prepared_site):
     name = f"portal_origin_{secrets.token_hex(3)}"
-    env = production_env(sibling_database_url(name), PAGE_CACHE_SECONDS=600)
+    env = production_env(sibling_database_url(name, template=prepared_site), PAGE_CACHE_SECONDS=600)
     try:
-        prepare_site(env)
         yield env
     finally:
         drop_database(name)

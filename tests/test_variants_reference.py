@@ -11,9 +11,8 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
-from articles.models import Article, Category, GlossaryTerm
+from articles.models import Article, GlossaryTerm
 from articles.punctuation import full_width
 from portal.variants import CODES
 
@@ -37,15 +36,9 @@ def full_text(article: Article, variant: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def reference(django_db_setup, django_db_blocker):
+def reference(committed_demo):
     """The demo newsroom loaded once for this module (committed; removed afterwards)."""
-    with django_db_blocker.unblock():
-        articles_before = set(Article.objects.values_list("pk", flat=True))
-        categories_before = set(Category.objects.values_list("pk", flat=True))
-        call_command("load_demo", verbosity=0)
-        yield Article.objects.get(title__startswith="江苏省党政代表团到广东考察交流")
-        Article.objects.exclude(pk__in=articles_before).delete()
-        Category.objects.exclude(pk__in=categories_before).delete()
+    return committed_demo
 
 
 @pytest.fixture
