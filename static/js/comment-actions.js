@@ -1,6 +1,7 @@
 // 顶, 回复 and 举报 on the comment list, without reloading the page. The page is shared (the same
 // cached bytes for every reader), so it carries no CSRF token: the first action fetches one from
-// the tokens endpoint, which also sets the CSRF cookie (as comment-form.js does for the form).
+// the tokens endpoint, which also sets the CSRF cookie (through comment-form.js when the page has
+// the form, so that one request gives the form and the actions the same token).
 // Without JavaScript every control still works: 顶 is a form, 回复 and 举报 are links to pages
 // of the reader's own.
 (() => {
@@ -14,6 +15,8 @@
   const csrfToken = () => {
     const field = form && form.elements.csrfmiddlewaretoken;
     if (field && field.value) return Promise.resolve(field.value);
+    // The form's own request (comment-form.js), never a second one beside it.
+    if (form && form.loadTokens) return form.loadTokens();
     pendingToken ??= fetch(section.dataset.tokenUrl, {
       credentials: "same-origin",
       headers: { Accept: "application/json" },

@@ -24,6 +24,9 @@ for (const form of document.querySelectorAll("form.comment-form[data-token-url]"
       });
     return pending;
   };
+  // comment-actions.js asks here for its CSRF token: two requests at once would each set a new
+  // CSRF cookie, and the token of the one whose cookie lost is refused (403).
+  form.loadTokens = () => load().then(() => csrf.value);
   const quietly = () => load().catch(() => {});
   if ("IntersectionObserver" in window) {
     const watcher = new IntersectionObserver((entries) => {

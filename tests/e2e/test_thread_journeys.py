@@ -93,3 +93,32 @@ def test_likes_from_two_readers_count_two_and_twice_from_one_counts_one(
     reported = desk.locator(f"#card-{top.pk}")
     expect(reported.locator(".desk-reported")).to_have_text("被举报 ×1")
     expect(reported.locator(".desk-reports")).to_contain_text("广告 ×1")
+
+
+def test_the_form_and_the_actions_share_one_token_request_on_a_first_visit(
+    open_page, article, moderator
+):
+    """Two token requests at once would each set a new CSRF cookie, and the 举报 whose cookie lost
+    was refused (403): the actions wait for the form's request instead of making their own."""
+    top = make_comment(article, approve_by=moderator, nickname="甲", body="要举报的评论")
+    page = open_page()
+    held = []
+    page.route("**/comments/tokens/", lambda route: held.append(route))  # released below
+    page.goto(f"/zh-hans/articles/{article.pk}/")
+    page.locator("#comment-form").scroll_into_view_if_needed()
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 1  # the form's request, on its way
+    page.locator(f"#c{top.pk} > .comment-actions a.report").click()
+    reasons = page.locator(f"#c{top.pk} > form.report-form")
+    reasons.get_by_label("广告").check()
+    reasons.get_by_role("button", name="提交举报").click()
+    page.wait_for_timeout(500)
+    assert len(held) == 1  # no second request beside it
+    for route in held:
+        route.continue_()
+    expect(page.locator(f"#c{top.pk} .action-note")).to_contain_text("举报已收到")
+    top.refresh_from_db()
+    assert top.open_reports == 1
