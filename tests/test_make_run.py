@@ -4,8 +4,12 @@ import os
 import signal
 import subprocess
 
-from tests.servers import ROOT, free_port, wait_until_healthy
+from tests.servers import ROOT, drop_database, free_port, sibling_database_url, wait_until_healthy
 from tests.servers import get as fetch
+
+# With DATABASE_URL set, `make run` fills that database: here a fresh one beside it, so the
+# server's own databases (CI's `postgres`) are left as they were.
+SCRATCH = "portal_test_make_run" + os.environ.get("TEST_DB_SUFFIX", "")
 
 
 def test_make_run_serves_healthz_and_the_home_page(tmp_path):
@@ -13,6 +17,8 @@ def test_make_run_serves_healthz_and_the_home_page(tmp_path):
     log = (tmp_path / "make-run.log").open("w")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(PORT=str(port), WEB_CONCURRENCY="2")
+    if env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = sibling_database_url(SCRATCH)
     server = subprocess.Popen(
         ["make", "run"],
         cwd=ROOT,
@@ -41,6 +47,8 @@ def test_make_run_serves_healthz_and_the_home_page(tmp_path):
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         log.close()
+        if env.get("DATABASE_URL"):
+            drop_database(SCRATCH)
     output = (tmp_path / "make-run.log").read_text()
     assert "Booting worker" in output
     assert '"GET /healthz HTTP/1.1" 200' in output  # access log is on
