@@ -112,6 +112,16 @@ def make_approved_replies(parent, count: int, *, prefix: str = "回复") -> list
     return replies
 
 
+def withdraw(article, how: str) -> None:
+    """Take a published article off the site: ``unpublished``, or ``scheduled`` back to
+    tomorrow."""
+    if how == "unpublished":
+        article.unpublish()
+    else:
+        article.published_at = timezone.now() + timezone.timedelta(days=1)
+        article.save()
+
+
 def comment_form(article, **fields) -> dict:
     """What the reader's browser posts: a freshly signed token, an empty honeypot."""
     from comments.guards import make_token

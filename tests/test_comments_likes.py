@@ -8,12 +8,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from comments import likes
 from comments.models import Comment, Like
-from tests.factories import article_url, make_approved_replies, make_comment
+from tests.factories import article_url, make_approved_replies, make_comment, withdraw
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
 
@@ -123,12 +122,7 @@ def test_a_reply_under_a_hidden_parent_cannot_be_liked(approved, moderator):
 
 @pytest.mark.parametrize("change", ["unpublished", "scheduled"])
 def test_a_comment_on_an_article_no_longer_published_cannot_be_liked(approved, change):
-    article = approved.article
-    if change == "unpublished":
-        article.unpublish()
-    else:  # scheduled back to the future
-        article.published_at = timezone.now() + timezone.timedelta(days=1)
-        article.save()
+    withdraw(approved.article, change)
     response = like(reader(), approved)
     assert response.status_code == 404
     assert response.json()["error"] == "这条评论不存在或尚未公开。"

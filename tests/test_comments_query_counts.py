@@ -123,30 +123,15 @@ def test_public_list_and_moderation_queue_have_their_indexes():
 
 
 def add_replies(comments, per_comment: int, *, likes: int = 0) -> None:
-    """``per_comment`` approved replies under each comment (one INSERT), liked ``likes`` times
-    (folded), and every comment with a 顶 counted but not folded yet."""
+    """``per_comment`` approved replies under each comment, liked ``likes`` times (folded), and
+    every comment with a 顶 counted but not folded yet."""
     from comments import likes as counted
     from comments.models import Comment
-    from comments.rendering import items_html
 
-    replies = []
-    for top in comments:
-        for n in range(per_comment):
-            body = {"zh-hans": f"回复{top.pk}-{n}"}
-            replies.append(
-                Comment(
-                    article_id=top.article_id,
-                    parent=top,
-                    reply_to=top,
-                    body=body["zh-hans"],
-                    status=Comment.Status.APPROVED,
-                    like_count=likes,
-                    item_variants=items_html({"zh-hans": "读者"}, body, top.created_at),
-                )
-            )
-    Comment.objects.bulk_create(replies)
-    Comment.objects.filter(pk__in=[c.pk for c in comments]).update(like_count=likes)
-    for comment in [*comments, *replies]:
+    replies = [r for top in comments for r in make_approved_replies(top, per_comment)]
+    everyone = [*comments, *replies]
+    Comment.objects.filter(pk__in=[c.pk for c in everyone]).update(like_count=likes)
+    for comment in everyone:
         counted.count_like(Comment.objects, comment.pk)
 
 

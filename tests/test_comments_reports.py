@@ -4,11 +4,10 @@ goes back to the queue for a second decision."""
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from comments.models import Comment, Decision, Report
-from tests.factories import article_url, make_comment
+from tests.factories import article_url, make_comment, withdraw
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_test_client")]
 
@@ -84,12 +83,7 @@ def test_a_reply_under_a_hidden_parent_cannot_be_reported(approved, moderator):
 
 @pytest.mark.parametrize("change", ["unpublished", "scheduled"])
 def test_a_comment_on_an_article_no_longer_published_cannot_be_reported(approved, change):
-    article = approved.article
-    if change == "unpublished":
-        article.unpublish()
-    else:  # scheduled back to the future
-        article.published_at = timezone.now() + timezone.timedelta(days=1)
-        article.save()
+    withdraw(approved.article, change)
     response = report(reader(), approved)
     assert response.status_code == 404
     assert response.json()["error"] == "这条评论不存在或尚未公开。"
