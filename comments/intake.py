@@ -87,6 +87,15 @@ def pause_for(article) -> dict | None:
     return state.get("site") or state.get(str(article.category_id))
 
 
+def taking_comments(article) -> tuple[bool, dict | None]:
+    """(does ``article`` take new comments now, the pause stopping it if one does): open for
+    comments, visible to readers, and not paused."""
+    if not (article.comments_open() and article.is_visible):
+        return False, None
+    pause = pause_for(article)
+    return pause is None, pause
+
+
 def notice(pause: dict) -> str:
     """What readers are told, in the active language."""
     if pause["why"] == "nightly":

@@ -105,9 +105,7 @@ def section_context(request, article) -> dict:
     page = paginator.get_page(request.GET.get("cpage"))
     # 热门评论 head the first page only.
     hot = listed.hot(settings.COMMENT_HOT_MIN_LIKES) if page.number == 1 else []
-    is_open = article.comments_open() and article.is_visible
-    pause = intake.pause_for(article) if is_open else None
-    is_open = is_open and pause is None
+    is_open, pause = intake.taking_comments(article)
     form = getattr(request, "comment_form", None) if is_open else None
     if is_open and form is None:
         form = CommentForm(article=article)

@@ -248,8 +248,7 @@ def reply_form(request, pk):
     article = Article.for_reader(comment.article_id, variant)
     if article is None:
         return reaction_refused(request, 404, NOT_VISIBLE_TO_ANSWER)
-    pause = intake.pause_for(article) if article.comments_open() else None
-    is_open = article.comments_open() and pause is None
+    is_open, pause = intake.taking_comments(article)
     csrf = get_token(request)
     context = {
         "article": article,
